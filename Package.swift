@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// license-agent: the on-device licensing agent for IGEL OS endpoints.
+///
+/// Layers, from the bottom up:
+/// - `COpenSSL`, `CUdev`, `CCurl`: system libraries (module map + shim header only).
+/// - `LicensePlatform`: the only target that touches C pointers; one final class per C object.
+/// - `LicensePolicy`: plain Swift rules (documents, verdicts, unit IDs, time, entitlements,
+///   profiles); no C import, testable without a device.
+/// - `LicenseAgent`: the operations (status, check, imports, removal) over a device tree.
+/// - `license-agent`: the thin command line; `license-issuer`: the vendor-side test tool.
+let package = Package(
+    name: "license-agent",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "license-agent", targets: ["license-agent"]),
+        .executable(name: "license-issuer", targets: ["license-issuer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CUdev", pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "LicensePolicy"),
+        .target(
+            name: "LicensePlatform",
+            dependencies: [
+                "COpenSSL", "CUdev", "CCurl", "LicensePolicy",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+        .target(
+            name: "LicenseAgent",
+            dependencies: [
+                "LicensePolicy", "LicensePlatform",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "license-agent",
+            dependencies: [
+                "LicenseAgent", "LicensePolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "license-issuer",
+            dependencies: [
+                "LicensePlatform", "LicensePolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "LicensePolicyTests", dependencies: ["LicensePolicy"]),
+        .testTarget(
+            name: "LicensePlatformTests",
+            dependencies: ["LicensePlatform", "LicensePolicy", "TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LicensePolicy", "TestSupport", "license-agent", "license-issuer"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// libudev: device enumeration, attributes and the monitor. Nothing but includes.
+#include <libudev.h>

@@ -1,0 +1,35 @@
+/// Where the agent reads and writes on a device (CLI.md "Device layout").
+///
+/// Every path is resolved under `root` (default `/`), so tests and the demo run the real
+/// code against a fake device tree. The root changes where files are; it never weakens a check.
+public struct DeviceLayout: Sendable {
+    public let root: String
+
+    public init(root: String = "/") {
+        var trimmed = root
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.root = trimmed
+    }
+
+    /// `relative` (absolute in device terms, e.g. `/license`) under the root.
+    public func path(_ relative: String) -> String {
+        root == "/" ? relative : root + relative
+    }
+
+    public var licensePartition: String { path("/license") }
+    public var licenseDirectory: String { path("/license/dsa/licenses") }
+    public var keyring: String { path("/etc/license-agent/keyring.pem") }
+    public var crl: String { path("/etc/license-agent/crl.pem") }
+    public var agentConfig: String { path("/etc/license-agent/agent.conf") }
+    public var osRelease: String { path("/etc/os-release") }
+    public var settingsFile: String { path("/wfs/group.ini") }
+    public var assignedProfiles: String { path("/wfs/license-profiles") }
+    public var stateDirectory: String { path("/wfs/license-agent") }
+    public var agentState: String { path("/wfs/license-agent/state.json") }
+    public var auditLog: String { path("/wfs/license-agent/audit.log") }
+    public var runtimeDirectory: String { path("/run/license-agent") }
+    public var runtimeState: String { path("/run/license-agent/state.json") }
+    public var writerLock: String { path("/run/license-agent/lock") }
+    /// Installed shipped profiles; a development tree's `Profiles/` is found by the profile code.
+    public var shippedProfiles: String { path("/usr/share/license-agent/profiles") }
+}
