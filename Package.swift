@@ -4,7 +4,8 @@ import PackageDescription
 /// license-agent: the on-device licensing agent for IGEL OS endpoints.
 ///
 /// Layers, from the bottom up:
-/// - `COpenSSL`, `CUdev`, `CCurl`: system libraries (module map + shim header only).
+/// - `COpenSSL`, `CUdev`, `CCurl`, `CLinux`: system libraries and syscalls (module map +
+///   shim header only).
 /// - `LicensePlatform`: the only target that touches C pointers; one final class per C object.
 /// - `LicensePolicy`: plain Swift rules (documents, verdicts, unit IDs, time, entitlements,
 ///   profiles); no C import, testable without a device.
@@ -32,11 +33,12 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLinux"),
         .target(name: "LicensePolicy"),
         .target(
             name: "LicensePlatform",
             dependencies: [
-                "COpenSSL", "CUdev", "CCurl", "LicensePolicy",
+                "COpenSSL", "CUdev", "CCurl", "CLinux", "LicensePolicy",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(
@@ -64,7 +66,10 @@ let package = Package(
             dependencies: ["LicensePlatform", "LicensePolicy", "TestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["LicensePolicy", "TestSupport", "license-agent", "license-issuer"]),
+            dependencies: [
+                "LicensePolicy", "LicensePlatform", "LicenseAgent", "TestSupport",
+                "license-agent", "license-issuer",
+            ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]

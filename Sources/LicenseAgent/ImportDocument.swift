@@ -1,0 +1,49 @@
+import LicensePolicy
+
+/// The `--json` answer of `import`, `import-usb`, `fetch` and `activate` (CLI.md).
+public struct ImportDocument: Encodable, Sendable {
+    struct Entry: Encodable, Sendable {
+        let source: String
+        let verdict: String
+        let installedAs: String?
+        let detail: String
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(source, forKey: .source)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(installedAs, forKey: .installedAs)
+            try container.encode(detail, forKey: .detail)
+        }
+
+        enum CodingKeys: String, CodingKey { case source, verdict, installedAs, detail }
+    }
+
+    let schemaVersion = 1
+    let results: [Entry]
+    let removed: [String]
+
+    public init(_ outcome: LicenseImport.Outcome) {
+        results = outcome.results.map {
+            Entry(source: $0.source, verdict: $0.verdict.rawValue, installedAs: $0.installedAs, detail: $0.detail)
+        }
+        removed = outcome.removed
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, results, removed }
+
+    /// The human form: one line per candidate, then what to do next.
+    public static func text(_ outcome: LicenseImport.Outcome) -> String {
+        var lines = outcome.results.map { result in
+            let what = result.installedAs.map { "installed as \($0)" } ?? result.verdict.rawValue
+            return "\(result.source): \(what) (\(result.detail))"
+        }
+        for name in outcome.removed { lines.append("removed \(name)") }
+        if outcome.results.contains(where: { $0.installedAs != nil }) {
+            lines.append("Reboot the device to apply the new license(s).")
+        } else if outcome.exitStatus != 0 {
+            lines.append("Nothing was installed; the licenses on the device are unchanged.")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,64 @@
+import LicensePolicy
+
+/// The human `status` and `check` output: what an administrator reads on a device at 2 a.m.
+/// Warnings first, then the unit and the verdict, one line per license with its reason,
+/// products with days left, configuration and removal profile.
+public enum StatusText {
+    public static func render(_ report: DeviceReport, configuration: StatusDocument.Configuration,
+                              removalProfile: RemovalProfileSummary?) -> String {
+        var lines: [String] = []
+        for warning in report.warnings {
+            lines.append("WARNING (\(warning.code.rawValue)): \(warning.message)")
+        }
+        if !report.warnings.isEmpty { lines.append("") }
+        let unit = report.unit.map { "\($0) (\($0.source == .mac ? "MAC address" : "UD Pocket serial"))" }
+            ?? "none found (run `license-agent unit-id --all`)"
+        lines.append("Unit ID:        \(unit)")
+        lines.append("Licensed:       \(report.licensed ? "yes" : "NO") (IGEL OS \(report.generation.rawValue))")
+        lines.append("Trusted time:   \(report.trustedTime.value)\(report.today == report.trustedTime.today ? "" : ", evaluated for \(report.today)")")
+        lines.append("")
+        if report.licenses.isEmpty {
+            lines.append("Licenses:       none installed in /license/dsa/licenses")
+        } else {
+            lines.append("Licenses:")
+            let width = report.licenses.map(\.verdict.rawValue.count).max() ?? 0
+            for license in report.licenses {
+                lines.append("  \(pad(license.verdict.rawValue, width))  \(license.file): \(license.detail)")
+            }
+        }
+        if !report.products.isEmpty {
+            lines.append("")
+            lines.append("Products:")
+            for product in report.products {
+                lines.append("  \(pad(product.product, 5)) \(pad(product.state.rawValue, 13)) \(productLine(product))")
+            }
+        }
+        let denied = report.entitlements.features.filter { !$0.allowed }
+        lines.append("")
+        lines.append("Features:       \(report.entitlements.features.filter(\.allowed).count) allowed, \(denied.count) denied (`license-agent features` lists them)")
+        lines.append("Configuration:  " + (configuration.frozen ? "FROZEN since \(configuration.since ?? "?")" : "not frozen"))
+        if let profile = removalProfile {
+            let removes = profile.wouldRemove.isEmpty ? "nothing" : profile.wouldRemove.joined(separator: ", ")
+            lines.append("Removal profile: \(profile.name) (\(profile.selector)), \(profile.state); next start removes: \(removes)")
+        } else {
+            lines.append("Removal profile: none assigned")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func productLine(_ product: ProductStatus) -> String {
+        switch product.state {
+        case .active, .expiring:
+            let left = product.daysLeft ?? 0
+            return "until \(product.expires) (\(left) day\(left == 1 ? "" : "s") left)"
+        case .expired:
+            return product.model == .perpetual ? "maintenance ended \(product.expires)" : "expired \(product.expires)"
+        case .notYetValid:
+            return "starts \(product.starts)"
+        }
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+}
