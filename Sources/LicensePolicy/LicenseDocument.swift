@@ -38,6 +38,11 @@ public struct LicenseDocument: Sendable, Hashable {
     public struct Rejection: Error, Sendable, Equatable {
         public let verdict: Verdict
         public let detail: String
+
+        public init(verdict: Verdict, detail: String) {
+            self.verdict = verdict
+            self.detail = detail
+        }
     }
 
     /// Parses the encapsulated JSON. Throws `Rejection` with the first problem found.

@@ -22,6 +22,8 @@ public struct ProcessResult: Sendable, CustomStringConvertible {
 public enum ProcessRunner {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// Runs `arguments[0]` (looked up in PATH when it has no slash) with the rest as arguments.
@@ -63,7 +65,7 @@ public enum ProcessRunner {
         return result
     }
 
-    static func resolve(_ program: String) throws -> String {
+    public static func resolve(_ program: String) throws -> String {
         if program.contains("/") { return program }
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"
@@ -89,4 +91,9 @@ public enum ProcessRunner {
     /// True when running as root: mount-namespace tests need it. CI runs as root, so a
     /// root-only test is gated on this, and `.ci/run` fails if it would be skipped there.
     public static var isRoot: Bool { getuid() == 0 }
+}
+
+extension ProcessRunner {
+    /// The full path of `program` from PATH.
+    public static func which(_ program: String) throws -> String { try resolve(program) }
 }

@@ -6,7 +6,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public let path: String
 
     public init(_ label: String = "license-agent-test") throws {
-        var template = Array("\(NSTemporaryDirectory())/\(label)-XXXXXX".utf8CString)
+        // realpath: mount points in /proc/self/mountinfo are canonical, and tests compare with them.
+        let base = URL(fileURLWithPath: NSTemporaryDirectory()).resolvingSymlinksInPath().path
+        var template = Array("\(base)/\(label)-XXXXXX".utf8CString)
         guard let created = mkdtemp(&template) else {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
