@@ -1,5 +1,6 @@
 // libcrypto: CMS, X.509, PEM and the error queue. Function-like macros that Swift
 // cannot import get one inline forwarder each; nothing else lives here.
+#include <openssl/pem.h>
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/crypto.h>
@@ -7,7 +8,6 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/opensslv.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 

@@ -18,13 +18,17 @@ public enum DurableFile {
     public static let temporaryPrefix = "."
     public static let temporaryMarker = ".tmp-"
 
-    /// Reads a regular file of at most `limit` bytes, without following a symlink at the last
-    /// component and without blocking on a FIFO. Returns nil when the file does not exist.
-    public static func read(_ path: String, limit: Int = 16 << 20) throws(AgentError) -> [UInt8]? {
+    /// Reads a regular file of at most `limit` bytes without blocking on a FIFO. Returns nil
+    /// when the file does not exist. A symlink at the last component is refused unless
+    /// `followingSymlinks` (for configuration an administrator may link, like the keyring);
+    /// license candidates are never followed.
+    public static func read(_ path: String, limit: Int = 16 << 20,
+                            followingSymlinks: Bool = false) throws(AgentError) -> [UInt8]? {
         let descriptor: FileDescriptor
+        var options: FileDescriptor.OpenOptions = [.closeOnExec, .nonBlocking]
+        if !followingSymlinks { options.insert(.noFollow) }
         do {
-            descriptor = try FileDescriptor.open(
-                FilePath(path), .readOnly, options: [.noFollow, .closeOnExec, .nonBlocking])
+            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: options)
         } catch Errno.noSuchFileOrDirectory {
             return nil
         } catch Errno.tooManySymbolicLinkLevels {
@@ -66,7 +70,8 @@ public enum DurableFile {
     /// Atomically replaces (or creates) `path` with `bytes`, durably.
     public static func write(_ bytes: [UInt8], to path: String, mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(AgentError) {
         let target = FilePath(path)
-        let directory = target.removingLastComponent()
+        let parent = target.removingLastComponent()
+        let directory = parent.isEmpty ? FilePath(".") : parent
         let name = target.lastComponent?.string ?? "file"
         let temporary = directory.appending("\(temporaryPrefix)\(name)\(temporaryMarker)\(getpid())")
         do {
@@ -93,7 +98,13 @@ public enum DurableFile {
         if unlink(path) != 0 && errno != ENOENT {
             throw AgentError(.io, "Cannot remove a file", path: path, cause: .system(Errno(rawValue: errno)))
         }
-        try synchronizeDirectory(FilePath(path).removingLastComponent().string)
+        try synchronizeDirectory(parentDirectory(of: path))
+    }
+
+    /// The directory holding `path` (`.` for a bare file name).
+    static func parentDirectory(of path: String) -> String {
+        let parent = FilePath(path).removingLastComponent()
+        return parent.isEmpty ? "." : parent.string
     }
 
     /// Renames `source` to `target` (replacing it) and makes the rename durable.
@@ -101,7 +112,7 @@ public enum DurableFile {
         guard Glibc.rename(source, target) == 0 else {
             throw AgentError(.io, "Cannot rename a file", path: source, cause: .system(Errno(rawValue: errno)))
         }
-        try synchronizeDirectory(FilePath(target).removingLastComponent().string)
+        try synchronizeDirectory(parentDirectory(of: target))
     }
 
     /// fsync of a directory: makes renames and unlinks inside it durable.
@@ -118,7 +129,7 @@ public enum DurableFile {
 
     /// Creates `path` and its missing parents with `mode`.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(AgentError) {
-        var current = ""
+        var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
             if mkdir(current, mode) != 0 && errno != EEXIST {
