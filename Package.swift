@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "LicenseAgent", "LicensePolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .executableTarget(
             name: "license-issuer",

@@ -1,0 +1,68 @@
+import LicensePolicy
+
+/// A filesystem on USB storage that `import-usb` may mount: a partition of a USB disk, or a
+/// whole USB disk that carries a filesystem itself (a "superfloppy" stick).
+public struct USBFileSystemDevice: Sendable, Equatable, CustomStringConvertible {
+    /// e.g. `sdb1`.
+    public let name: String
+    /// e.g. `/dev/sdb1`.
+    public let deviceNode: String
+    /// udev's `ID_FS_TYPE` (`vfat`, `exfat`, `ext4`, …) when the udev database knows it.
+    public let fileSystemType: String?
+    /// The sysfs path of the block device, which identifies it across scans.
+    public let syspath: String
+    /// The sysfs path of the USB device (`usb_device`) it sits on.
+    public let usbDevicePath: String
+
+    public init(name: String, deviceNode: String, fileSystemType: String?, syspath: String, usbDevicePath: String) {
+        self.name = name
+        self.deviceNode = deviceNode
+        self.fileSystemType = fileSystemType
+        self.syspath = syspath
+        self.usbDevicePath = usbDevicePath
+    }
+
+    public var description: String { fileSystemType.map { "\(deviceNode) (\($0))" } ?? deviceNode }
+}
+
+extension Udev {
+    /// Every USB filesystem device that is present now (CLI.md "Imports", USB).
+    ///
+    /// Block devices (subsystem `block`) with a `usb` ancestor. Partitions are taken as they
+    /// are; a whole disk is taken when udev found a filesystem on it (`ID_FS_TYPE`), or — when
+    /// the udev database says nothing (no udev daemon) — when it has no partition table, no
+    /// partitions and a non-zero size. Devices on the USB device that holds the block device
+    /// `excluding` (the UD Pocket the system runs from) are left out.
+    public func usbFileSystemDevices(excluding number: MountTable.DeviceNumber? = nil) throws(AgentError) -> [USBFileSystemDevice] {
+        let blocks = try devices(inSubsystem: "block")
+        let excludedUSBDevice = number.flatMap { device(kind: "b", major: $0.major, minor: $0.minor) }
+            .flatMap { $0.ancestor(subsystem: "usb", deviceType: "usb_device") }?.syspath
+
+        var usbBlocks: [(device: UdevDevice, usb: UdevDevice)] = []
+        for block in blocks {
+            guard let usb = block.ancestor(subsystem: "usb", deviceType: "usb_device") ?? block.ancestor(subsystem: "usb"),
+                  usb.syspath != excludedUSBDevice else { continue }
+            usbBlocks.append((block, usb))
+        }
+        let partitionParents = Set(usbBlocks.filter { Udev.isPartition($0.device) }.compactMap { $0.device.parent?.syspath })
+
+        var found: [USBFileSystemDevice] = []
+        for (block, usb) in usbBlocks {
+            guard let node = block.deviceNode, !node.isEmpty else { continue }
+            let fileSystem = block.property("ID_FS_TYPE").flatMap { $0.isEmpty ? nil : $0 }
+            if !Udev.isPartition(block) {
+                let hasPartitions = partitionParents.contains(block.syspath) || block.property("ID_PART_TABLE_TYPE") != nil
+                let isEmpty = block.attribute("size")?.trimmingASCIIWhitespace() == "0"
+                guard fileSystem != nil || (!hasPartitions && !isEmpty) else { continue }
+            }
+            found.append(USBFileSystemDevice(name: block.sysname, deviceNode: node, fileSystemType: fileSystem,
+                                             syspath: block.syspath, usbDevicePath: usb.syspath))
+        }
+        return found.sorted { $0.name < $1.name }
+    }
+
+    /// A partition, by udev's `DEVTYPE` or by sysfs's `partition` attribute.
+    static func isPartition(_ device: UdevDevice) -> Bool {
+        device.deviceType == "partition" || device.property("DEVTYPE") == "partition" || device.attribute("partition") != nil
+    }
+}

@@ -1,0 +1,78 @@
+import CUdev
+import Glibc
+import LicensePolicy
+
+/// One libudev device (`struct udev_device`): its names, sysfs attributes, udev
+/// properties and ancestors.
+///
+/// Each instance holds its own reference (parents are re-referenced), so a parent outlives
+/// the child it was found through and every reference is dropped in `deinit`.
+public final class UdevDevice {
+    let pointer: OpaquePointer
+    /// Keeps the context alive as long as a device from it exists.
+    let context: Udev
+
+    /// Takes over a reference the caller owns.
+    init(owning pointer: OpaquePointer, context: Udev) {
+        self.pointer = pointer
+        self.context = context
+    }
+
+    /// Adds a reference to a device libudev lent out (parents belong to their child).
+    convenience init(borrowing pointer: OpaquePointer, context: Udev) {
+        self.init(owning: udev_device_ref(pointer), context: context)
+    }
+
+    deinit { udev_device_unref(pointer) }
+
+    /// e.g. `/sys/devices/pci0000:00/0000:00:1f.6/net/eno1`.
+    public var syspath: String { string(udev_device_get_syspath(pointer)) ?? "" }
+    /// The syspath without `/sys`: `/devices/…`.
+    public var devpath: String { string(udev_device_get_devpath(pointer)) ?? "" }
+    /// The last component, e.g. `eno1`, `sdb1`.
+    public var sysname: String { string(udev_device_get_sysname(pointer)) ?? "" }
+    public var subsystem: String? { string(udev_device_get_subsystem(pointer)) }
+    public var deviceType: String? { string(udev_device_get_devtype(pointer)) }
+    /// `/dev/…`, when the device has a node.
+    public var deviceNode: String? { string(udev_device_get_devnode(pointer)) }
+
+    /// A sysfs attribute's value (file contents, trailing newline removed), or nil.
+    public func attribute(_ name: String) -> String? {
+        string(udev_device_get_sysattr_value(pointer, name))
+    }
+
+    /// A sysfs attribute read as a decimal or `0x` hexadecimal integer.
+    public func integerAttribute(_ name: String) -> Int? {
+        guard let text = attribute(name)?.trimmingASCIIWhitespace() else { return nil }
+        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
+        return Int(text)
+    }
+
+    /// A udev property (uevent or udev database), e.g. `DEVTYPE`, `ID_PATH`.
+    public func property(_ name: String) -> String? {
+        string(udev_device_get_property_value(pointer, name))
+    }
+
+    /// True when `relative` (a file, directory or link under the syspath) exists.
+    public func hasEntry(_ relative: String) -> Bool {
+        access(syspath + "/" + relative, F_OK) == 0
+    }
+
+    /// The nearest ancestor that is a device, or nil for a top-level or virtual device.
+    public var parent: UdevDevice? {
+        guard let parent = udev_device_get_parent(pointer) else { return nil }
+        return UdevDevice(borrowing: parent, context: context)
+    }
+
+    /// The nearest ancestor in `subsystem` (and of `deviceType`, when given).
+    public func ancestor(subsystem: String, deviceType: String? = nil) -> UdevDevice? {
+        guard let found = udev_device_get_parent_with_subsystem_devtype(pointer, subsystem, deviceType) else {
+            return nil
+        }
+        return UdevDevice(borrowing: found, context: context)
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String? {
+        pointer.map { String(cString: $0) }
+    }
+}

@@ -1,0 +1,49 @@
+import CUdev
+import Glibc
+import LicensePolicy
+import SystemPackage
+
+/// A libudev device enumeration (`struct udev_enumerate`): filters, then one scan.
+final class UdevEnumerate {
+    let pointer: OpaquePointer
+    let context: Udev
+
+    init(udev: Udev) throws(AgentError) {
+        guard let enumeration = udev_enumerate_new(udev.pointer) else {
+            throw AgentError(.devices, "libudev could not enumerate devices",
+                             cause: .system(Errno(rawValue: errno)))
+        }
+        pointer = enumeration
+        context = udev
+    }
+
+    deinit { udev_enumerate_unref(pointer) }
+
+    func matchSubsystem(_ subsystem: String) throws(AgentError) {
+        let result = udev_enumerate_add_match_subsystem(pointer, subsystem)
+        guard result >= 0 else {
+            throw AgentError(.devices, "libudev could not filter on subsystem \(subsystem)",
+                             cause: .system(Errno(rawValue: -result)))
+        }
+    }
+
+    /// Scans sysfs and opens every matching device. A device that disappears between the
+    /// scan and the open (hot-unplug) is left out.
+    func scan() throws(AgentError) -> [UdevDevice] {
+        let result = udev_enumerate_scan_devices(pointer)
+        guard result >= 0 else {
+            throw AgentError(.devices, "libudev could not scan devices", path: "/sys",
+                             cause: .system(Errno(rawValue: -result)))
+        }
+        var devices: [UdevDevice] = []
+        var entry = udev_enumerate_get_list_entry(pointer)
+        while let current = entry {
+            if let syspath = udev_list_entry_get_name(current),
+               let device = udev_device_new_from_syspath(context.pointer, syspath) {
+                devices.append(UdevDevice(owning: device, context: context))
+            }
+            entry = udev_list_entry_get_next(current)
+        }
+        return devices
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import LicenseAgent
+import LicensePolicy
+
+/// `unit-id [--all]`: prints the unit ID this device's licenses must name; with `--all`,
+/// every candidate (UD Pocket, each network interface) and why it was chosen or skipped.
+/// Exit 1 with one sentence on stderr when nothing qualifies.
+struct UnitIDCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unit-id",
+        abstract: "Print this device's unit ID (MAC address or UD Pocket serial).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "List every candidate and why it was chosen or skipped.")
+    var all = false
+
+    func run() throws {
+        try runReporting {
+            let selection = try UnitIDReader(layout: global.layout).read()
+            if global.json {
+                print(JSONOutput.string(UnitIDReport(selection)))
+            } else {
+                if let unitID = selection.unitID { print(unitID.value) }
+                if all {
+                    for candidate in selection.candidates {
+                        print([candidate.name, candidate.address ?? "-", candidate.reason].joined(separator: "  "))
+                    }
+                }
+            }
+            guard selection.unitID != nil else { throw selection.noUnitIDError }
+            return 0
+        }
+    }
+}
+
+/// The `unit-id --json` object (schema version 1).
+struct UnitIDReport: Encodable {
+    struct Candidate: Encodable {
+        let name: String
+        let address: String?
+        let chosen: Bool
+        let reason: String
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(address, forKey: .address)
+            try container.encode(chosen, forKey: .chosen)
+            try container.encode(reason, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey { case name, address, chosen, reason }
+    }
+
+    let unitId: String?
+    let unitSource: String?
+    let candidates: [Candidate]
+
+    init(_ selection: UnitIDSelection) {
+        unitId = selection.unitID?.value
+        unitSource = selection.source?.rawValue
+        candidates = selection.candidates.map {
+            Candidate(name: $0.name, address: $0.address, chosen: $0.chosen, reason: $0.reason)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, unitId, unitSource, candidates }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(1, forKey: .schemaVersion)
+        try container.encode(unitId, forKey: .unitId)
+        try container.encode(unitSource, forKey: .unitSource)
+        try container.encode(candidates, forKey: .candidates)
+    }
+}
