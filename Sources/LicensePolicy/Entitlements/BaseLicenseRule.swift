@@ -1,0 +1,65 @@
+/// Is the device licensed at all? (ENTITLEMENTS.md "Base license".)
+///
+/// A list of grants, each a product and in which of its states it makes the device
+/// licensed; the first grant that holds decides. Kept as data beside each generation's
+/// table so that a new base product is a new grant, not a new branch.
+public struct BaseLicenseRule: Sendable, Equatable {
+    /// When an expired license of the product still counts as a base license.
+    public enum WhenExpired: Sendable, Equatable {
+        /// Never: only an active license counts (WE-E).
+        case never
+        /// Only a perpetual license whose maintenance ended (WE).
+        case perpetualOnly
+        /// Always: the device keeps running with reduced rights (PAS).
+        case always
+    }
+
+    /// One product that can license the device.
+    public struct Grant: Sendable, Equatable {
+        public let product: String
+        public let whenExpired: WhenExpired
+
+        public init(_ product: String, whenExpired: WhenExpired) {
+            self.product = product
+            self.whenExpired = whenExpired
+        }
+
+        func holds(_ status: ProductStatus) -> Bool {
+            switch status.state {
+            case .active, .expiring: return true
+            case .notYetValid: return false
+            case .expired:
+                switch whenExpired {
+                case .never: return false
+                case .perpetualOnly: return status.model == .perpetual
+                case .always: return true
+                }
+            }
+        }
+    }
+
+    /// The outcome: licensed, or why not.
+    public struct Outcome: Sendable, Equatable {
+        public let licensed: Bool
+        /// Why the device is unlicensed (e.g. "no PAS license", "WE-E expired on 2026-10-31").
+        public let reason: String?
+    }
+
+    public let grants: [Grant]
+
+    public init(_ grants: [Grant]) { self.grants = grants }
+
+    func evaluate(_ products: ProductIndex) -> Outcome {
+        let held = grants.compactMap { grant in products[grant.product].map { (grant, $0) } }
+        if held.contains(where: { grant, status in grant.holds(status) }) {
+            return Outcome(licensed: true, reason: nil)
+        }
+        let expired = held.filter { $0.1.state == .expired }.map { "\($0.1.product) expired on \($0.1.expires)" }
+        if !expired.isEmpty { return Outcome(licensed: false, reason: expired.joined(separator: " and ")) }
+        if let pending = held.map(\.1).filter({ $0.state == .notYetValid }).min(by: { $0.starts < $1.starts }) {
+            return Outcome(licensed: false, reason: "\(pending.product) starts on \(pending.starts)")
+        }
+        return Outcome(licensed: false,
+                       reason: "no \(EntitlementTable.spoken(grants.map(\.product))) license")
+    }
+}

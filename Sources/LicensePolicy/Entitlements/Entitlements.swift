@@ -1,0 +1,62 @@
+/// What the device may do, from its products (ENTITLEMENTS.md): whether it is licensed,
+/// a decision for every feature of its generation, and the expiry warnings.
+///
+/// The rules live in `EntitlementTable` (one table a generation); this type only applies
+/// them, so that `status`, `features`, `allows` and `may-update` all give the same answer.
+public struct Entitlements: Sendable, Equatable {
+    /// One feature and whether it is allowed, with the reason when it is not (or the limit
+    /// on an allowed one, e.g. "only releases before 2022-08-01 (WE expired on 2022-08-01)").
+    public struct Decision: Sendable, Equatable {
+        public let feature: String
+        public let allowed: Bool
+        public let reason: String?
+        /// Set when the feature is allowed only for releases published before this day.
+        public let releasedBefore: CalendarDay?
+
+        public init(feature: String, allowed: Bool, reason: String?, releasedBefore: CalendarDay? = nil) {
+            self.feature = feature
+            self.allowed = allowed
+            self.reason = reason
+            self.releasedBefore = releasedBefore
+        }
+    }
+
+    public let generation: OSGeneration
+    public let licensed: Bool
+    /// Why the device is unlicensed ("no PAS license"); nil when licensed.
+    public let unlicensedReason: String?
+    /// Every feature name of the generation, allowed or not, in table order.
+    public let features: [Decision]
+    public let warnings: [Warning]
+
+    /// Evaluates the table of `generation` on `today`.
+    /// `empNotificationsEnabled` is false when the settings file suppresses EMP warnings.
+    public static func evaluate(generation: OSGeneration, products: [ProductStatus], today: CalendarDay,
+                                empNotificationsEnabled: Bool) -> Entitlements {
+        let table = EntitlementTable.table(for: generation)
+        let index = ProductIndex(products)
+        let base = table.baseLicense.evaluate(index)
+        let decisions = table.featureNames.map { feature -> Decision in
+            if EntitlementTable.unlicensedFeatures.contains(feature) {
+                return Decision(feature: feature, allowed: true, reason: nil)
+            }
+            guard base.licensed, let row = table.row(for: feature) else {
+                return Decision(feature: feature, allowed: false, reason: base.reason ?? "not granted")
+            }
+            return table.decide(feature, row: row, products: index)
+        }
+        let warnings = ExpiryWarnings.warnings(for: products, empNotificationsEnabled: empNotificationsEnabled)
+        return Entitlements(generation: generation, licensed: base.licensed, unlicensedReason: base.reason,
+                            features: decisions, warnings: warnings)
+    }
+
+    /// The decision for `feature`, or nil when this generation has no such feature.
+    public func decision(for feature: String) -> Decision? {
+        features.first { $0.feature == feature }
+    }
+
+    /// Every feature name `generation` knows, in table order (for `allows` usage messages).
+    public static func featureNames(for generation: OSGeneration) -> [String] {
+        EntitlementTable.table(for: generation).featureNames
+    }
+}

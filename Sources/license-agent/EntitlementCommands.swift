@@ -1,0 +1,313 @@
+import ArgumentParser
+import LicenseAgent
+import LicensePolicy
+
+/// `features`: every feature name of the device's generation and whether it is allowed now,
+/// with the reason for each denied one. Exit 0.
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "List every feature and whether it is allowed now (and why not).")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try runReporting {
+            let report = try DeviceInspector(layout: options.layout).inspect()
+            let entitlements = report.entitlements
+            if options.json {
+                print(JSONOutput.string(FeaturesDocument(report: report)))
+            } else {
+                let licensing = entitlements.licensed
+                    ? "licensed" : "NOT licensed (\(entitlements.unlicensedReason ?? "no base license"))"
+                print("IGEL OS \(report.generation.rawValue), \(licensing), on \(report.today):")
+                let width = entitlements.features.map(\.feature.count).max() ?? 0
+                for decision in entitlements.features {
+                    let name = decision.feature.padding(to: width)
+                    let mark = decision.allowed ? "allowed" : "denied "
+                    print("  \(mark)  \(name)" + (decision.reason.map { "  \($0)" } ?? ""))
+                }
+            }
+            return 0
+        }
+    }
+}
+
+/// `allows FEATURE`: exit 0 allowed, 2 denied (with the reason on stderr), 64 unknown name.
+struct AllowsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allows",
+        abstract: "Is this feature allowed now?",
+        discussion: "Exit 0 when allowed, 2 when not, 64 when the feature name is unknown.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("A feature name, as `features` lists them.", valueName: "feature"))
+    var feature: String
+
+    func run() throws {
+        try runReporting {
+            let report = try DeviceInspector(layout: options.layout).inspect()
+            guard let decision = report.entitlements.decision(for: feature) else {
+                throw AgentError(.usage, "\"\(feature)\" is not a feature of IGEL OS \(report.generation.rawValue)",
+                                 remedy: "Run `license-agent features` to see every feature name")
+            }
+            if options.json {
+                print(JSONOutput.string(FeatureAnswer(decision)))
+            } else if decision.allowed {
+                print("\(feature) is allowed" + (decision.reason.map { " (\($0))." } ?? "."))
+            }
+            guard decision.allowed else {
+                writeToStandardError("\(feature) is not allowed: \(decision.reason ?? "not granted"). "
+                                     + "Import a license that grants it.")
+                return 2
+            }
+            return 0
+        }
+    }
+}
+
+/// `may-update --release-date DATE [--kind os|app]`: exit 0 yes, 2 no (with why on stderr).
+struct MayUpdateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "may-update",
+        abstract: "May a local update released on DATE be installed?",
+        discussion: """
+            With expired maintenance, IGEL OS 11 firmware released before the expiry date may \
+            still be installed; on IGEL OS 12 an expired PAS allows no local update. \
+            Exit 0 when allowed, 2 when not.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("The update's release date (YYYY-MM-DD).", valueName: "date"))
+    var releaseDate: CalendarDay
+
+    @Option(help: "What is updated: os (firmware) or app.")
+    var kind: UpdateRule.Kind = .os
+
+    func run() throws {
+        try runReporting {
+            let report = try DeviceInspector(layout: options.layout).inspect()
+            let answer = UpdateRule.decide(report.entitlements, kind: kind, releaseDate: releaseDate)
+            if options.json {
+                print(JSONOutput.string(UpdateAnswer(answer, kind: kind, releaseDate: releaseDate)))
+            } else if answer.allowed {
+                print("Allowed: \(answer.reason).")
+            }
+            guard answer.allowed else {
+                writeToStandardError("This \(kind.rawValue) update may not be installed: \(answer.reason). "
+                                     + "Import a renewed license, or install an older release.")
+                return 2
+            }
+            return 0
+        }
+    }
+}
+
+/// `config apply FILE` and `config status`: the device settings and their freeze.
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Install device settings, or show whether they are frozen.",
+        subcommands: [ConfigApplyCommand.self, ConfigStatusCommand.self])
+}
+
+/// `config apply FILE`: exit 0 applied, 2 frozen, 1 error.
+struct ConfigApplyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Install a new settings file (/wfs/group.ini), unless the configuration is frozen.",
+        discussion: """
+            Atomic and durable; the replaced file is kept as /wfs/group.ini.previous. \
+            Exit 0 applied, 2 refused because an expired PAS froze the configuration, 1 on error.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    @Argument(help: ArgumentHelp("The new settings file (key=value lines).", valueName: "file"))
+    var file: String
+
+    func run() throws {
+        try runReporting {
+            let configurationGuard = ConfigurationGuard(layout: options.layout)
+            let previous = try configurationGuard.applyUnderLock(newFile: file)
+            if options.json {
+                print(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: previous)))
+            } else {
+                print("Applied \(file) as \(options.layout.settingsFile)"
+                      + (previous.map { "; the previous settings are kept as \($0)." } ?? "."))
+            }
+            return 0
+        }
+    }
+}
+
+/// `config status`: frozen or not, since when, snapshot digest. Exit 0.
+struct ConfigStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show whether the configuration is frozen, since when, and the snapshot digest.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try runReporting {
+            let state = try ConfigurationGuard(layout: options.layout).state()
+            if options.json {
+                print(JSONOutput.string(ConfigurationAnswer(configuration: state)))
+            } else if state.frozen {
+                print("Configuration frozen since \(state.since.map(String.init(describing:)) ?? "unknown") "
+                      + "(PAS expired on \(state.pasExpired.map(String.init(describing:)) ?? "unknown")); "
+                      + "snapshot sha256 \(state.snapshotDigest ?? "none (no settings file)"). "
+                      + "Import a renewed PAS license to lift the freeze.")
+            } else {
+                print("Configuration not frozen.")
+            }
+            return 0
+        }
+    }
+}
+
+extension UpdateRule.Kind: ExpressibleByArgument {}
+
+// MARK: - JSON answers (schema version 1; keys may be added, never renamed)
+
+/// `features --json`.
+struct FeaturesDocument: Encodable {
+    let schemaVersion = 1
+    let osGeneration: Int
+    let today: String
+    let licensed: Bool
+    let unlicensedReason: String?
+    let features: FeatureFlags
+    let decisions: [FeatureAnswer]
+
+    init(report: DeviceReport) {
+        osGeneration = report.generation.rawValue
+        today = report.today.description
+        licensed = report.entitlements.licensed
+        unlicensedReason = report.entitlements.unlicensedReason
+        features = FeatureFlags(decisions: report.entitlements.features)
+        decisions = report.entitlements.features.map(FeatureAnswer.init)
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(osGeneration, forKey: .osGeneration)
+        try container.encode(today, forKey: .today)
+        try container.encode(licensed, forKey: .licensed)
+        try container.encode(unlicensedReason, forKey: .unlicensedReason)
+        try container.encode(features, forKey: .features)
+        try container.encode(decisions, forKey: .decisions)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, osGeneration, today, licensed, unlicensedReason, features, decisions
+    }
+}
+
+/// `{name: allowed}` in table order, as in `status --json`.
+struct FeatureFlags: Encodable {
+    let decisions: [Entitlements.Decision]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for decision in decisions { try container.encode(decision.allowed, forKey: Key(stringValue: decision.feature)) }
+    }
+}
+
+/// One feature's decision; also `allows --json`.
+struct FeatureAnswer: Encodable {
+    let feature: String
+    let allowed: Bool
+    let reason: String?
+    let releasedBefore: String?
+
+    init(_ decision: Entitlements.Decision) {
+        feature = decision.feature
+        allowed = decision.allowed
+        reason = decision.reason
+        releasedBefore = decision.releasedBefore?.description
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(feature, forKey: .feature)
+        try container.encode(allowed, forKey: .allowed)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(releasedBefore, forKey: .releasedBefore)
+    }
+
+    enum CodingKeys: String, CodingKey { case feature, allowed, reason, releasedBefore }
+}
+
+/// `may-update --json`.
+struct UpdateAnswer: Encodable {
+    let schemaVersion = 1
+    let kind: String
+    let releaseDate: String
+    let allowed: Bool
+    let feature: String?
+    let reason: String
+
+    init(_ answer: UpdateRule.Answer, kind: UpdateRule.Kind, releaseDate: CalendarDay) {
+        self.kind = kind.rawValue
+        self.releaseDate = releaseDate.description
+        allowed = answer.allowed
+        feature = answer.feature
+        reason = answer.reason
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(releaseDate, forKey: .releaseDate)
+        try container.encode(allowed, forKey: .allowed)
+        try container.encode(feature, forKey: .feature)
+        try container.encode(reason, forKey: .reason)
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, kind, releaseDate, allowed, feature, reason }
+}
+
+/// `config apply --json`.
+struct ApplyAnswer: Encodable {
+    let schemaVersion = 1
+    let applied = true
+    let settingsFile: String
+    let previous: String?
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(applied, forKey: .applied)
+        try container.encode(settingsFile, forKey: .settingsFile)
+        try container.encode(previous, forKey: .previous)
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, applied, settingsFile, previous }
+}
+
+/// `config status --json`.
+struct ConfigurationAnswer: Encodable {
+    let schemaVersion = 1
+    let configuration: ConfigurationState
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, configuration }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+}
