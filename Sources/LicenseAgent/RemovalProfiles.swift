@@ -1,0 +1,266 @@
+import FoundationEssentials
+import LicensePlatform
+import LicensePolicy
+
+/// Removal profiles on a device (PROFILES.md): the shipped ones, the assigned one in
+/// `/wfs/license-profiles/`, and the removal engine that `check`, `profiles run` and
+/// `remove` share.
+///
+/// The assigned profile runs at every start for as long as it stays assigned. Exactly one
+/// may be assigned: with none nothing happens; with two or more, or one that does not parse,
+/// nothing is removed and the refusal is reported and written to the audit log.
+/// Every change goes through `LicenseStore` (remount, atomic swap, fsync) under the writer lock.
+public struct RemovalProfiles {
+    public let layout: DeviceLayout
+    public let clock: Timestamp
+
+    /// Environment variable naming the shipped-profiles directory; overrides every other place.
+    public static let directoryVariable = "LICENSE_AGENT_PROFILES_DIR"
+    /// Audit-log actions.
+    public static let runAction = "profile-run"
+    public static let removeAction = "remove"
+
+    public init(layout: DeviceLayout, clock: Timestamp = SystemClock.now()) {
+        self.layout = layout
+        self.clock = clock
+    }
+
+    // MARK: Profile files
+
+    /// One profile file and what parsing it gave.
+    public struct ProfileFile: Sendable {
+        public let file: String
+        public let profile: Result<RemovalProfile, RemovalProfile.Rejection>
+    }
+
+    /// The shipped profiles: from `$LICENSE_AGENT_PROFILES_DIR`, else the installed
+    /// location (`/usr/share/license-agent/profiles` under the root), else the `Profiles/`
+    /// directory of the development tree the running executable was built in.
+    public func shippedDirectory() -> String? {
+        if let explicit = ProcessInfo.processInfo.environment[RemovalProfiles.directoryVariable], !explicit.isEmpty {
+            return explicit
+        }
+        if RemovalProfiles.isDirectory(layout.shippedProfiles) { return layout.shippedProfiles }
+        return RemovalProfiles.developmentTreeProfiles()
+    }
+
+    /// Every `*.profile` in the shipped directory, parsed, in name order.
+    public func shipped() throws(AgentError) -> (directory: String, profiles: [ProfileFile]) {
+        guard let directory = shippedDirectory() else {
+            throw AgentError(.io, "No shipped removal profiles found", path: layout.shippedProfiles,
+                             remedy: "Install the profiles there, or set \(RemovalProfiles.directoryVariable) to a directory of .profile files")
+        }
+        guard let entries = try Directory.entries(of: directory) else {
+            throw AgentError(.io, "The removal-profile directory does not exist", path: directory)
+        }
+        let profiles = entries.filter { $0.name.hasSuffix(RemovalProfile.fileExtension) && !$0.name.hasPrefix(".") }
+            .map { read(directory + "/" + $0.name, file: $0.name) }
+        return (directory, profiles)
+    }
+
+    /// What is assigned in `/wfs/license-profiles/`.
+    public enum Assignment: Sendable {
+        case none
+        case one(RemovalProfile, file: String)
+        /// Nothing may run: the assigned file names and why.
+        case refused(files: [String], reason: String)
+    }
+
+    /// Reads the assignment. Every entry that is not hidden counts as an assigned profile,
+    /// so a stray file is a refusal rather than silently ignored.
+    public func assignment() throws(AgentError) -> Assignment {
+        let directory = layout.assignedProfiles
+        let files = (try Directory.entries(of: directory) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name)
+        switch files.count {
+        case 0:
+            return .none
+        case 1:
+            switch read(directory + "/" + files[0], file: files[0]).profile {
+            case .success(let profile): return .one(profile, file: files[0])
+            case .failure(let rejection):
+                return .refused(files: files, reason: "\(files[0]) is not a valid removal profile: \(rejection)")
+            }
+        default:
+            return .refused(files: files, reason: "\(files.count) removal profiles are assigned (\(files.joined(separator: ", "))) and only one may be; none was run")
+        }
+    }
+
+    private func read(_ path: String, file: String) -> ProfileFile {
+        guard file.hasSuffix(RemovalProfile.fileExtension) else {
+            return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: "not a profile: the name must end in \(RemovalProfile.fileExtension)")))
+        }
+        do {
+            guard let bytes = try DurableFile.read(path, limit: RemovalProfile.maximumSize) else {
+                return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: "the file disappeared")))
+            }
+            return ProfileFile(file: file, profile: Result { () throws(RemovalProfile.Rejection) in
+                try RemovalProfile.parse(bytes, fileName: file)
+            })
+        } catch {
+            return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: error.sentence)))
+        }
+    }
+
+    // MARK: The engine
+
+    /// One installed license file a selector takes, with its license id when it verified.
+    public struct LicenseFile: Sendable, Equatable {
+        public let file: String
+        public let licenseId: String?
+    }
+
+    /// What a selector removes from the device as it is now.
+    public struct Plan: Sendable {
+        public let selector: RemovalSelector
+        public let licenses: [LicenseFile]
+        public let requestFiles: [String]
+
+        public var isEmpty: Bool { licenses.isEmpty && requestFiles.isEmpty }
+        public var files: [String] { licenses.map(\.file) + requestFiles }
+    }
+
+    /// The files `selector` would remove now. Read-only: `remove --dry-run` and `status`.
+    public func plan(_ selector: RemovalSelector) throws(AgentError) -> Plan {
+        let examined = try DeviceInspector(layout: layout, clock: clock).examineInstalledLicenses()
+        let licenses = examined.filter { selector.matches($0.document) }
+            .map { LicenseFile(file: $0.file, licenseId: $0.document?.licenseId) }
+        // The same `fetch*` entries that LicenseStore.requestFiles() removes.
+        let requests = selector.removesRequestFiles
+            ? (try Directory.entries(of: layout.licensePartition) ?? [])
+                .filter { $0.name.hasPrefix("fetch") && $0.kind != .directory }.map(\.name)
+            : []
+        return Plan(selector: selector, licenses: licenses, requestFiles: requests)
+    }
+
+    /// Removes what `selector` takes, through the license store, and writes one audit line.
+    /// `lock` proves the caller holds the writer lock. `profile` names the profile that ran.
+    public func remove(_ selector: RemovalSelector, lock: WriterLock, profile: String? = nil) throws(AgentError) -> Plan {
+        let action = profile == nil ? RemovalProfiles.removeAction : RemovalProfiles.runAction
+        let detail = (profile.map { "profile \($0), " } ?? "") + "selector \(selector)"
+        let planned = try plan(selector)
+        var change = LicenseStore.Change()
+        change.remove = Set(planned.licenses.map(\.file))
+        change.removeRequestFiles = !planned.requestFiles.isEmpty
+        var applied = LicenseStore.Applied()
+        if !planned.isEmpty {
+            do {
+                applied = try LicenseStore(layout: layout, lock: lock).apply(change)
+            } catch {
+                try? AuditLog(layout: layout).append(.init(
+                    time: clock, action: action, files: planned.files,
+                    licenseIds: planned.licenses.compactMap(\.licenseId),
+                    outcome: "failed", detail: detail + "; " + error.sentence))
+                throw error
+            }
+        }
+        let removed = Set(applied.removed)
+        let done = Plan(selector: selector, licenses: planned.licenses.filter { removed.contains($0.file) },
+                        requestFiles: applied.removedRequestFiles)
+        try AuditLog(layout: layout).append(.init(
+            time: clock, action: action, files: done.files, licenseIds: done.licenses.compactMap(\.licenseId),
+            outcome: "removed \(done.files.count) file(s)", detail: detail))
+        return done
+    }
+
+    /// `remove`: takes the writer lock, then removes what `selector` takes.
+    public func remove(_ selector: RemovalSelector) throws(AgentError) -> Plan {
+        let lock = try WriterLock(path: layout.writerLock, purpose: RemovalProfiles.removeAction)
+        return try withExtendedLifetime(lock) { () throws(AgentError) -> Plan in try remove(selector, lock: lock) }
+    }
+
+    // MARK: The assigned profile
+
+    /// What `runAssigned` did.
+    public struct ProfileRun: Sendable {
+        public enum Outcome: Sendable {
+            case noneAssigned
+            case ran(RemovalProfile, removed: Plan)
+            case refused(reason: String)
+        }
+
+        /// The assigned file names found in `/wfs/license-profiles/`.
+        public let assignedFiles: [String]
+        public let outcome: Outcome
+
+        /// `profiles run`: 0 ran or none assigned, 2 refused.
+        public var exitStatus: Int32 {
+            if case .refused = outcome { return 2 }
+            return 0
+        }
+    }
+
+    /// Runs the assigned profile, as `check` does first and `profiles run` does on demand.
+    /// A refusal removes nothing, is written to the audit log and returned, not thrown, so
+    /// that `check` continues with the licenses untouched.
+    public func runAssigned(lock: WriterLock) throws(AgentError) -> ProfileRun {
+        switch try assignment() {
+        case .none:
+            return ProfileRun(assignedFiles: [], outcome: .noneAssigned)
+        case .refused(let files, let reason):
+            try AuditLog(layout: layout).append(.init(
+                time: clock, action: RemovalProfiles.runAction, files: files, outcome: "refused", detail: reason))
+            return ProfileRun(assignedFiles: files, outcome: .refused(reason: reason))
+        case .one(let profile, let file):
+            let removed = try remove(profile.selector, lock: lock, profile: profile.name)
+            return ProfileRun(assignedFiles: [file], outcome: .ran(profile, removed: removed))
+        }
+    }
+
+    /// `profiles run`: takes the writer lock, then runs the assigned profile.
+    public func runAssigned() throws(AgentError) -> ProfileRun {
+        let lock = try WriterLock(path: layout.writerLock, purpose: "profiles run")
+        return try withExtendedLifetime(lock) { () throws(AgentError) -> ProfileRun in try runAssigned(lock: lock) }
+    }
+
+    /// The assigned profile as `status` shows it; nil when none is assigned. Never throws:
+    /// a problem reading it is shown as state `error` with the reason.
+    public func summary() -> RemovalProfileSummary? {
+        let assignment: Assignment
+        do { assignment = try self.assignment() } catch {
+            return RemovalProfileSummary(name: "", selector: "", state: "error", wouldRemove: [], detail: error.sentence)
+        }
+        switch assignment {
+        case .none:
+            return nil
+        case .refused(let files, let reason):
+            let names = files.map { $0.hasSuffix(RemovalProfile.fileExtension) ? String($0.dropLast(RemovalProfile.fileExtension.count)) : $0 }
+            return RemovalProfileSummary(name: names.joined(separator: ", "), selector: "", state: "refused",
+                                         wouldRemove: [], detail: reason + "; nothing will be removed")
+        case .one(let profile, _):
+            do {
+                let planned = try plan(profile.selector)
+                let ids = planned.licenses.compactMap(\.licenseId)
+                let what = planned.isEmpty ? "nothing matches now"
+                    : "\(planned.files.count) file(s) at the next start" + (ids.isEmpty ? "" : " (license \(ids.joined(separator: ", ")))")
+                return RemovalProfileSummary(name: profile.name, selector: profile.selector.description, state: "assigned",
+                                             wouldRemove: planned.files,
+                                             detail: "removes \(profile.selector.explanation): \(what)")
+            } catch {
+                return RemovalProfileSummary(name: profile.name, selector: profile.selector.description, state: "error",
+                                             wouldRemove: [], detail: error.sentence)
+            }
+        }
+    }
+
+    // MARK: Finding the development tree
+
+    /// `Profiles/` beside `Package.swift` in a directory above the running executable
+    /// (`.build/debug/license-agent` → the repository), found through `/proc/self/exe`.
+    static func developmentTreeProfiles() -> String? {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        var components = executable.split(separator: "/").map(String.init)
+        while !components.isEmpty {
+            components.removeLast()
+            let directory = "/" + components.joined(separator: "/")
+            let base = directory == "/" ? "" : directory
+            if isDirectory(base + "/Profiles"), (try? DurableFile.read(base + "/Package.swift", limit: 1 << 20)) != nil {
+                return base + "/Profiles"
+            }
+        }
+        return nil
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        (try? Directory.entries(of: path)) != nil
+    }
+}

@@ -1,0 +1,248 @@
+import ArgumentParser
+import LicenseAgent
+import LicensePolicy
+
+/// `profiles list` and `profiles run` (PROFILES.md).
+struct ProfilesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profiles",
+        abstract: "List the shipped removal profiles, or run the assigned one.",
+        subcommands: [ProfilesListCommand.self, ProfilesRunCommand.self])
+}
+
+/// `profiles list`: the profiles shipped with the agent. Exit 0.
+struct ProfilesListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the removal profiles shipped with the agent.",
+        discussion: """
+            Looks in $\(RemovalProfiles.directoryVariable), else /usr/share/license-agent/profiles (under --root), \
+            else the Profiles/ directory of the source tree the agent was built in.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try runReporting {
+            let (directory, files) = try RemovalProfiles(layout: options.layout).shipped()
+            if options.json {
+                print(JSONOutput.string(ProfileListDocument(directory: directory, files: files)))
+            } else {
+                print("Removal profiles in \(directory):")
+                for file in files {
+                    switch file.profile {
+                    case .success(let profile):
+                        print("  \(profile.name)  [\(profile.selector)]  \(profile.description)")
+                    case .failure(let rejection):
+                        print("  \(file.file)  REFUSED: \(rejection)")
+                    }
+                }
+                if files.isEmpty { print("  (none)") }
+            }
+            return 0
+        }
+    }
+}
+
+/// `profiles run`: what `check` does first. Exit 0 ran or none assigned; 2 refused; 1 error.
+struct ProfilesRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the removal profile assigned in /wfs/license-profiles/ now.",
+        discussion: "Exit 0 when it ran or none is assigned, 2 when it was refused (e.g. two assigned), 1 on error.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try runReporting {
+            let layout = options.layout
+            let run = try RemovalProfiles(layout: layout).runAssigned()
+            if case .refused(let reason) = run.outcome {
+                writeToStandardError("Removal profile refused, nothing removed: \(reason). Leave exactly one valid profile in \(layout.assignedProfiles).")
+            }
+            if options.json {
+                print(JSONOutput.string(ProfileRunDocument(run)))
+            } else {
+                switch run.outcome {
+                case .noneAssigned:
+                    print("No removal profile is assigned in \(layout.assignedProfiles); nothing removed.")
+                case .ran(let profile, let removed):
+                    print("Ran removal profile \(profile.name) (\(profile.selector)):")
+                    printRemoval(removed, dryRun: false)
+                case .refused:
+                    break
+                }
+            }
+            return run.exitStatus
+        }
+    }
+}
+
+/// `remove (--all | --evaluation | --product CODE) [--dry-run]`: the same engine as profiles.
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove",
+        abstract: "Remove installed licenses now: all, evaluation ones, or one product's.",
+        discussion: "Exit 0 when done (also when nothing matched), 1 on error, 64 on a usage error.")
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Every .lic file (verified or not) and every fetch* request file.")
+    var all = false
+
+    @Flag(help: "Verified evaluation licenses (model evaluation or product WE-E).")
+    var evaluation = false
+
+    @Option(help: ArgumentHelp("Verified licenses of this product pack (e.g. EMP).", valueName: "code"))
+    var product: String?
+
+    @Flag(help: "Show what would be removed, change nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        let chosen = [all, evaluation, product != nil].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("Give exactly one of --all, --evaluation, --product CODE.") }
+        _ = try selector()
+    }
+
+    func selector() throws -> RemovalSelector {
+        if all { return .all }
+        if evaluation { return .evaluation }
+        do { return try RemovalSelector(parsing: "product:" + (product ?? "")) } catch {
+            throw ValidationError("--product: \(error.reason)")
+        }
+    }
+
+    func run() throws {
+        let selector = try selector()
+        try runReporting {
+            let layout = options.layout
+            let profiles = RemovalProfiles(layout: layout)
+            let result: RemovalProfiles.Plan
+            if dryRun {
+                result = try profiles.plan(selector)
+            } else {
+                result = try profiles.remove(selector)
+            }
+            if options.json {
+                print(JSONOutput.string(RemovalDocument(result, dryRun: dryRun)))
+            } else {
+                print("\(dryRun ? "Would remove" : "Removing") \(selector.explanation):")
+                printRemoval(result, dryRun: dryRun)
+            }
+            return 0
+        }
+    }
+}
+
+/// The lines for one removal: each file with its license id, or that nothing matched.
+func printRemoval(_ plan: RemovalProfiles.Plan, dryRun: Bool) {
+    let verb = dryRun ? "would remove" : "removed"
+    for license in plan.licenses {
+        print("  \(verb) \(license.file)" + (license.licenseId.map { " (license \($0))" } ?? " (unverified)"))
+    }
+    for request in plan.requestFiles { print("  \(verb) request file \(request)") }
+    if plan.isEmpty { print("  nothing matches; nothing \(dryRun ? "would be " : "")removed") }
+}
+
+/// `remove --json`: `{"schemaVersion":1,"selector":…,"dryRun":…,"licenses":[{file,licenseId}],"requestFiles":[…]}`.
+struct RemovalDocument: Encodable {
+    struct License: Encodable {
+        let file: String
+        let licenseId: String?
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(file, forKey: .file)
+            try container.encode(licenseId, forKey: .licenseId)
+        }
+
+        enum CodingKeys: String, CodingKey { case file, licenseId }
+    }
+
+    let schemaVersion = 1
+    let selector: String
+    let dryRun: Bool
+    let licenses: [License]
+    let requestFiles: [String]
+
+    init(_ plan: RemovalProfiles.Plan, dryRun: Bool) {
+        selector = plan.selector.description
+        self.dryRun = dryRun
+        licenses = plan.licenses.map { License(file: $0.file, licenseId: $0.licenseId) }
+        requestFiles = plan.requestFiles
+    }
+}
+
+/// `profiles run --json`: `{"schemaVersion":1,"outcome":"ran"|"refused"|"none-assigned",
+/// "assigned":[…],"profile":…|null,"removal":…|null,"detail":…|null}`.
+struct ProfileRunDocument: Encodable {
+    let schemaVersion = 1
+    let outcome: String
+    let assigned: [String]
+    let profile: ProfileEntry?
+    let removal: RemovalDocument?
+    let detail: String?
+
+    init(_ run: RemovalProfiles.ProfileRun) {
+        assigned = run.assignedFiles
+        switch run.outcome {
+        case .noneAssigned:
+            (outcome, profile, removal, detail) = ("none-assigned", nil, nil, nil)
+        case .ran(let ran, let removed):
+            (outcome, profile, removal, detail) = ("ran", ProfileEntry(ran, file: run.assignedFiles.first ?? ""),
+                                                   RemovalDocument(removed, dryRun: false), nil)
+        case .refused(let reason):
+            (outcome, profile, removal, detail) = ("refused", nil, nil, reason)
+        }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(outcome, forKey: .outcome)
+        try container.encode(assigned, forKey: .assigned)
+        try container.encode(profile, forKey: .profile)
+        try container.encode(removal, forKey: .removal)
+        try container.encode(detail, forKey: .detail)
+    }
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, outcome, assigned, profile, removal, detail }
+}
+
+/// One profile in JSON: `{"file","name","description","selector"}`.
+struct ProfileEntry: Encodable {
+    let file: String
+    let name: String
+    let description: String
+    let selector: String
+
+    init(_ profile: RemovalProfile, file: String) {
+        self.file = file
+        name = profile.name
+        description = profile.description
+        selector = profile.selector.description
+    }
+}
+
+/// `profiles list --json`: `{"schemaVersion":1,"directory":…,"profiles":[…],"refused":[{file,reason}]}`.
+struct ProfileListDocument: Encodable {
+    struct Refused: Encodable {
+        let file: String
+        let reason: String
+    }
+
+    let schemaVersion = 1
+    let directory: String
+    let profiles: [ProfileEntry]
+    let refused: [Refused]
+
+    init(directory: String, files: [RemovalProfiles.ProfileFile]) {
+        self.directory = directory
+        profiles = files.compactMap { file in (try? file.profile.get()).map { ProfileEntry($0, file: file.file) } }
+        refused = files.compactMap { file in
+            if case .failure(let rejection) = file.profile { return Refused(file: file.file, reason: rejection.description) }
+            return nil
+        }
+    }
+}
