@@ -14,28 +14,32 @@ public struct BootCheck {
         self.clock = clock
     }
 
-    public struct Outcome: Sendable {
-        public let report: DeviceReport
-        public let document: StatusDocument
-    }
-
-    public func run() throws(AgentError) -> Outcome {
+    public func run() throws(AgentError) -> DeviceStatus {
         let lock = try WriterLock(path: layout.writerLock, purpose: "check")
         defer { withExtendedLifetime(lock) {} }
+
+        let profiles = RemovalProfiles(layout: layout, clock: clock)
+        var warnings: [Warning] = []
+        if case .refused(let reason) = try profiles.runAssigned(lock: lock).outcome {
+            warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
+        }
 
         let report = try DeviceInspector(layout: layout, clock: clock).inspect()
 
         let stateStore = AgentStateStore(layout: layout)
-        var state = stateStore.load()
+        let previous = stateStore.load()
         // The mark only moves forward; the unit is remembered once one was found.
-        state = AgentState(trustedTimeMark: max(report.trustedTime.value, state.mark ?? report.trustedTime.value),
-                           unitId: report.unit ?? state.rememberedUnit)
-        try stateStore.save(state)
+        try stateStore.save(AgentState(
+            trustedTimeMark: max(report.trustedTime.value, previous.mark ?? report.trustedTime.value),
+            unitId: report.unit ?? previous.rememberedUnit))
 
-        let document = StatusDocument(report: report, configuration: .init(frozen: false, since: nil),
-                                      removalProfile: nil)
+        let configuration = try ConfigurationGuard(layout: layout).enforce(
+            generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)
+
+        let status = DeviceStatus(report: report, configuration: configuration,
+                                  removalProfile: profiles.summary(), extraWarnings: warnings)
         try DurableFile.makeDirectories(layout.runtimeDirectory)
-        try DurableFile.write(JSONOutput.encode(document), to: layout.runtimeState)
-        return Outcome(report: report, document: document)
+        try DurableFile.write(JSONOutput.encode(status.document), to: layout.runtimeState)
+        return status
     }
 }

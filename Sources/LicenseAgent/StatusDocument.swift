@@ -53,24 +53,6 @@ public struct StatusDocument: Encodable, Sendable {
         enum CodingKeys: String, CodingKey { case product, state, model, starts, expires, daysLeft }
     }
 
-    public struct Configuration: Encodable, Sendable {
-        let frozen: Bool
-        let since: String?
-
-        public init(frozen: Bool, since: CalendarDay?) {
-            self.frozen = frozen
-            self.since = since?.description
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(frozen, forKey: .frozen)
-            try container.encode(since, forKey: .since)
-        }
-
-        enum CodingKeys: String, CodingKey { case frozen, since }
-    }
-
     let schemaVersion = 1
     let unitId: String?
     let unitSource: String?
@@ -82,10 +64,10 @@ public struct StatusDocument: Encodable, Sendable {
     let products: [Product]
     let features: FeatureMap
     let warnings: [Warning]
-    let configuration: Configuration
+    let configuration: ConfigurationState
     let removalProfile: RemovalProfileSummary?
 
-    public init(report: DeviceReport, configuration: Configuration, removalProfile: RemovalProfileSummary?) {
+    public init(report: DeviceReport, configuration: ConfigurationState, removalProfile: RemovalProfileSummary?, warnings: [Warning]) {
         unitId = report.unit?.value
         unitSource = report.unit?.source.rawValue
         osGeneration = report.generation.rawValue
@@ -103,7 +85,7 @@ public struct StatusDocument: Encodable, Sendable {
                     starts: $0.starts.description, expires: $0.expires.description, daysLeft: $0.daysLeft)
         }
         features = FeatureMap(report.entitlements.features)
-        warnings = report.warnings
+        self.warnings = warnings
         self.configuration = configuration
         self.removalProfile = removalProfile
     }

@@ -4,13 +4,13 @@ import LicensePolicy
 /// Warnings first, then the unit and the verdict, one line per license with its reason,
 /// products with days left, configuration and removal profile.
 public enum StatusText {
-    public static func render(_ report: DeviceReport, configuration: StatusDocument.Configuration,
-                              removalProfile: RemovalProfileSummary?) -> String {
+    public static func render(_ status: DeviceStatus) -> String {
+        let report = status.report
         var lines: [String] = []
-        for warning in report.warnings {
+        for warning in status.warnings {
             lines.append("WARNING (\(warning.code.rawValue)): \(warning.message)")
         }
-        if !report.warnings.isEmpty { lines.append("") }
+        if !status.warnings.isEmpty { lines.append("") }
         let unit = report.unit.map { "\($0) (\($0.source == .mac ? "MAC address" : "UD Pocket serial"))" }
             ?? "none found (run `license-agent unit-id --all`)"
         lines.append("Unit ID:        \(unit)")
@@ -36,8 +36,11 @@ public enum StatusText {
         let denied = report.entitlements.features.filter { !$0.allowed }
         lines.append("")
         lines.append("Features:       \(report.entitlements.features.filter(\.allowed).count) allowed, \(denied.count) denied (`license-agent features` lists them)")
-        lines.append("Configuration:  " + (configuration.frozen ? "FROZEN since \(configuration.since ?? "?")" : "not frozen"))
-        if let profile = removalProfile {
+        let configuration = status.configuration
+        lines.append("Configuration:  " + (configuration.frozen
+            ? "FROZEN since \(configuration.since.map(\.description) ?? "?") (PAS expired \(configuration.pasExpired.map(\.description) ?? "?"))"
+            : "not frozen"))
+        if let profile = status.removalProfile {
             let removes = profile.wouldRemove.isEmpty ? "nothing" : profile.wouldRemove.joined(separator: ", ")
             lines.append("Removal profile: \(profile.name) (\(profile.selector)), \(profile.state); next start removes: \(removes)")
         } else {

@@ -13,7 +13,16 @@ struct LicenseAgentCommand: ParsableCommand {
             Exit codes: 0 success or licensed; 2 refused or unlicensed; 1 error; 64 usage error.
             Every path is resolved under --root (default /).
             """,
-        subcommands: [])
+        subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
+                      USBImportCommand.self, FetchCommand.self, ActivateCommand.self,
+                      ProfilesCommand.self, RemoveCommand.self,
+                      FeaturesCommand.self, AllowsCommand.self, MayUpdateCommand.self, ConfigCommand.self])
+
+    /// Accepts the global options before the subcommand too (`license-agent --root R status`),
+    /// as CLI.md writes them, by moving them behind the subcommand name before parsing.
+    static func main() {
+        main(GlobalOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }
 
 /// Options every subcommand takes (CLI.md "Global options").
@@ -28,4 +37,33 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     var layout: DeviceLayout { DeviceLayout(root: root) }
+
+    /// `arguments` with global options that precede the subcommand moved behind it.
+    static func movingLeadingOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--json" || first == "--verbose" {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else if first == "--root", rest.count >= 2 {
+                leading += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--root=") {
+                leading.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard let command = rest.first, !leading.isEmpty, !command.hasPrefix("-") else { return arguments }
+        // Nested commands (`profiles run`, `config apply`) take the options after their last word.
+        var words = [command]
+        rest = rest.dropFirst()
+        if ["profiles", "config"].contains(command), let sub = rest.first, !sub.hasPrefix("-") {
+            words.append(sub)
+            rest = rest.dropFirst()
+        }
+        return words + leading + rest
+    }
 }

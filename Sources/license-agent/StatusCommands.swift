@@ -16,15 +16,9 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let report = try DeviceInspector(layout: options.layout).inspect(at: at)
-            let document = StatusDocument(report: report, configuration: .init(frozen: false, since: nil),
-                                          removalProfile: nil)
-            if options.json {
-                print(JSONOutput.string(document))
-            } else {
-                print(StatusText.render(report, configuration: .init(frozen: false, since: nil), removalProfile: nil))
-            }
-            return report.licensed ? 0 : 2
+            let status = try DeviceStatus.current(layout: options.layout, at: at)
+            print(options.json ? JSONOutput.string(status.document) : status.text)
+            return status.report.licensed ? 0 : 2
         }
     }
 }
@@ -40,17 +34,17 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            let outcome = try BootCheck(layout: options.layout).run()
+            let status = try BootCheck(layout: options.layout).run()
             if options.json {
-                print(JSONOutput.string(outcome.document))
+                print(JSONOutput.string(status.document))
             } else {
-                let report = outcome.report
-                for warning in report.warnings { print("WARNING (\(warning.code.rawValue)): \(warning.message)") }
+                let report = status.report
+                for warning in status.warnings { print("WARNING (\(warning.code.rawValue)): \(warning.message)") }
                 let counted = report.licenses.filter { $0.verdict == .valid }.count
                 print("\(report.licensed ? "Licensed" : "NOT licensed"): unit \(report.unit?.value ?? "unknown"), "
                       + "\(counted) of \(report.licenses.count) license file(s) valid, IGEL OS \(report.generation.rawValue).")
             }
-            return outcome.report.licensed ? 0 : 2
+            return status.report.licensed ? 0 : 2
         }
     }
 }
