@@ -25,6 +25,7 @@ public struct BootCheck {
         }
 
         let report = try DeviceInspector(layout: layout, clock: clock).inspect()
+        log.debug("verified: \(report.licenses.count) file(s), licensed \(report.licensed)")
 
         let stateStore = AgentStateStore(layout: layout)
         let previous = stateStore.load()
@@ -36,6 +37,7 @@ public struct BootCheck {
         let configuration = try ConfigurationGuard(layout: layout).enforce(
             generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)
 
+        log.debug("configuration: \(configuration.frozen ? "frozen" : "not frozen") (\(configuration.action))")
         let status = DeviceStatus(report: report, configuration: configuration,
                                   removalProfile: profiles.summary(), extraWarnings: warnings)
         try DurableFile.makeDirectories(layout.runtimeDirectory)

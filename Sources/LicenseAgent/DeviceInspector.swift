@@ -19,6 +19,7 @@ public struct DeviceInspector {
     public func inspect(at day: CalendarDay? = nil) throws(AgentError) -> DeviceReport {
         let state = AgentStateStore(layout: layout).load()
         let selection = try UnitIDReader(layout: layout).read()
+        log.debug("unit ID \(selection.unitID?.value ?? "none") (\(selection.candidates.count) candidates)")
         let examined = try examineInstalledLicenses()
         let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
                                   newestIssued: LicenseEvaluation.newestIssued(examined))
@@ -27,6 +28,7 @@ public struct DeviceInspector {
                              remedy: "Give today or a later date")
         }
         let today = day ?? trusted.today
+        log.debug("trusted time \(trusted.value): clock \(clock), mark \(state.mark?.description ?? "none"), build \(BuildInfo.buildDate), newest issued \(LicenseEvaluation.newestIssued(examined)?.description ?? "none")")
         let reports = LicenseEvaluation.judge(examined, unit: selection.unitID, today: today)
         let products = ProductStatus.summarize(
             reports.filter(\.verdict.isCounted).compactMap(\.document), on: today)
@@ -50,6 +52,7 @@ public struct DeviceInspector {
     /// A keyring that cannot be loaded makes every file `untrusted`, with the reason.
     public func examineInstalledLicenses() throws(AgentError) -> [LicenseEvaluation.Examined] {
         let files = try InstalledLicenses(layout: layout).files()
+        log.debug("\(files.count) license file(s) in \(layout.licenseDirectory); keyring \(layout.keyring)")
         guard !files.isEmpty else { return [] }
         let verifier: CMSLicenseVerifier
         do {

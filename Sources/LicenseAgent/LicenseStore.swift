@@ -110,6 +110,7 @@ public final class LicenseStore {
         if try Directory.entries(of: live) == nil {
             try DurableFile.rename(staging, to: live)
         } else {
+            log.debug("swapping in the new license set: \(applied.installed.count) added, \(applied.removed.count) removed")
             try DirectorySwap.exchange(staging, live)
             try DurableFile.synchronizeDirectory(parent)
             try DirectorySwap.removeTree(staging)
@@ -135,9 +136,11 @@ public final class LicenseStore {
             return try body()
         }
         return try TerminationSignals.deferred { () throws(AgentError) -> T in
+            log.debug("remounting \(mountPoint) read-write")
             try Mounts.remount(mountPoint, readOnly: false, keeping: entry.mountOptions)
             let outcome = Result { () throws(AgentError) -> T in try body() }
             try Mounts.remount(mountPoint, readOnly: true, keeping: entry.mountOptions)
+            log.debug("remounted \(mountPoint) read-only")
             return try outcome.get()
         }
     }

@@ -38,6 +38,11 @@ struct GlobalOptions: ParsableArguments {
 
     var layout: DeviceLayout { DeviceLayout(root: root) }
 
+    /// Runs once per process, right after parsing and before the command: sets up `--verbose`.
+    mutating func validate() throws {
+        AgentLog.configure(verbose: verbose)
+    }
+
     /// `arguments` with global options that precede the subcommand moved behind it.
     static func movingLeadingOptions(_ arguments: [String]) -> [String] {
         var leading: [String] = []

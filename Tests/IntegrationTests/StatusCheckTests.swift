@@ -182,4 +182,19 @@ import TestSupport
         let with = try device.agent(["status", "--json"]).json()
         #expect((with["licenses"] as? [[String: Any]])?.first?["verdict"] as? String == "revoked")
     }
+
+    /// CLI.md writes the global options before the subcommand; both places work.
+    @Test func globalOptionsBeforeTheSubcommand() throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic")
+        let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--",
+                                            Umockdev.agent, "--root", device.root, "--json", "--verbose", "status"])
+        #expect(result.status == 0, "\(result)")
+        #expect(try result.json()["unitId"] as? String == DeviceTree.fixtureUnit)
+        // --verbose explains the steps on stderr, and only there.
+        #expect(result.stderr.contains("trusted time"))
+        #expect(result.stderr.contains("license file(s)"))
+        let quiet = try device.agent(["status", "--json"])
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+    }
 }
