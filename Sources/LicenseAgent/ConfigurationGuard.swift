@@ -6,11 +6,11 @@ import LicensePolicy
 public struct ConfigurationState: Sendable, Equatable, Encodable {
     public let frozen: Bool
     /// The day the configuration froze.
-    public let since: CalendarDay?
-    /// SHA-256 (hex) of the frozen snapshot; nil when not frozen or when no settings file existed.
-    public let snapshotDigest: String?
+    @ExplicitNull public var since: CalendarDay?
     /// The expiry day of the PAS that froze it.
-    public let pasExpired: CalendarDay?
+    @ExplicitNull public var pasExpired: CalendarDay?
+    /// SHA-256 (hex) of the frozen snapshot; nil when not frozen or when no settings file existed.
+    @ExplicitNull public var snapshotDigest: String?
     /// What the call that produced this state did (`.nothing` for a plain `state()`).
     public let action: FreezePolicy.Action
 
@@ -34,14 +34,7 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
         self.action = action
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(frozen, forKey: .frozen)
-        try container.encode(since?.description, forKey: .since)
-        try container.encode(pasExpired?.description, forKey: .pasExpired)
-        try container.encode(snapshotDigest, forKey: .snapshotDigest)
-    }
-
+    /// `action` is what one call did, not state: it stays out of the JSON.
     enum CodingKeys: String, CodingKey { case frozen, since, pasExpired, snapshotDigest }
 }
 

@@ -4,19 +4,9 @@ import LicensePolicy
 public struct ImportDocument: Encodable, Sendable {
     struct Entry: Encodable, Sendable {
         let source: String
-        let verdict: String
-        let installedAs: String?
+        let verdict: Verdict
+        @ExplicitNull var installedAs: String?
         let detail: String
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(source, forKey: .source)
-            try container.encode(verdict, forKey: .verdict)
-            try container.encode(installedAs, forKey: .installedAs)
-            try container.encode(detail, forKey: .detail)
-        }
-
-        enum CodingKeys: String, CodingKey { case source, verdict, installedAs, detail }
     }
 
     let schemaVersion = 1
@@ -25,12 +15,10 @@ public struct ImportDocument: Encodable, Sendable {
 
     public init(_ outcome: LicenseImport.Outcome) {
         results = outcome.results.map {
-            Entry(source: $0.source, verdict: $0.verdict.rawValue, installedAs: $0.installedAs, detail: $0.detail)
+            Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs, detail: $0.detail)
         }
         removed = outcome.removed
     }
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, results, removed }
 
     /// The human form: one line per candidate, then what to do next.
     public static func text(_ outcome: LicenseImport.Outcome) -> String {

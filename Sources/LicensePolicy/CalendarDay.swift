@@ -93,3 +93,11 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+extension CalendarDay: Encodable {
+    /// Encodes as `YYYY-MM-DD`, the spelling of the contract.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

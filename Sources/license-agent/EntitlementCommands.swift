@@ -179,8 +179,8 @@ struct FeaturesDocument: Encodable {
     let osGeneration: Int
     let today: String
     let licensed: Bool
-    let unlicensedReason: String?
-    let features: FeatureFlags
+    @ExplicitNull var unlicensedReason: String?
+    let features: FeatureMap
     let decisions: [FeatureAnswer]
 
     init(report: DeviceReport) {
@@ -188,49 +188,18 @@ struct FeaturesDocument: Encodable {
         today = report.today.description
         licensed = report.entitlements.licensed
         unlicensedReason = report.entitlements.unlicensedReason
-        features = FeatureFlags(decisions: report.entitlements.features)
+        features = FeatureMap(report.entitlements.features)
         decisions = report.entitlements.features.map(FeatureAnswer.init)
     }
 
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(osGeneration, forKey: .osGeneration)
-        try container.encode(today, forKey: .today)
-        try container.encode(licensed, forKey: .licensed)
-        try container.encode(unlicensedReason, forKey: .unlicensedReason)
-        try container.encode(features, forKey: .features)
-        try container.encode(decisions, forKey: .decisions)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion, osGeneration, today, licensed, unlicensedReason, features, decisions
-    }
-}
-
-/// `{name: allowed}` in table order, as in `status --json`.
-struct FeatureFlags: Encodable {
-    let decisions: [Entitlements.Decision]
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
-        for decision in decisions { try container.encode(decision.allowed, forKey: Key(stringValue: decision.feature)) }
-    }
 }
 
 /// One feature's decision; also `allows --json`.
 struct FeatureAnswer: Encodable {
     let feature: String
     let allowed: Bool
-    let reason: String?
-    let releasedBefore: String?
+    @ExplicitNull var reason: String?
+    @ExplicitNull var releasedBefore: String?
 
     init(_ decision: Entitlements.Decision) {
         feature = decision.feature
@@ -238,16 +207,6 @@ struct FeatureAnswer: Encodable {
         reason = decision.reason
         releasedBefore = decision.releasedBefore?.description
     }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(feature, forKey: .feature)
-        try container.encode(allowed, forKey: .allowed)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(releasedBefore, forKey: .releasedBefore)
-    }
-
-    enum CodingKeys: String, CodingKey { case feature, allowed, reason, releasedBefore }
 }
 
 /// `may-update --json`.
@@ -256,7 +215,7 @@ struct UpdateAnswer: Encodable {
     let kind: String
     let releaseDate: String
     let allowed: Bool
-    let feature: String?
+    @ExplicitNull var feature: String?
     let reason: String
 
     init(_ answer: UpdateRule.Answer, kind: UpdateRule.Kind, releaseDate: CalendarDay) {
@@ -266,18 +225,6 @@ struct UpdateAnswer: Encodable {
         feature = answer.feature
         reason = answer.reason
     }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(releaseDate, forKey: .releaseDate)
-        try container.encode(allowed, forKey: .allowed)
-        try container.encode(feature, forKey: .feature)
-        try container.encode(reason, forKey: .reason)
-    }
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, kind, releaseDate, allowed, feature, reason }
 }
 
 /// `config apply --json`.
@@ -285,25 +232,13 @@ struct ApplyAnswer: Encodable {
     let schemaVersion = 1
     let applied = true
     let settingsFile: String
-    let previous: String?
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(applied, forKey: .applied)
-        try container.encode(settingsFile, forKey: .settingsFile)
-        try container.encode(previous, forKey: .previous)
-    }
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, applied, settingsFile, previous }
+    @ExplicitNull var previous: String?
 }
 
 /// `config status --json`.
 struct ConfigurationAnswer: Encodable {
     let schemaVersion = 1
     let configuration: ConfigurationState
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, configuration }
 }
 
 extension String {

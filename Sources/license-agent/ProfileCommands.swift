@@ -149,15 +149,7 @@ func printRemoval(_ plan: RemovalProfiles.Plan, dryRun: Bool) {
 struct RemovalDocument: Encodable {
     struct License: Encodable {
         let file: String
-        let licenseId: String?
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(file, forKey: .file)
-            try container.encode(licenseId, forKey: .licenseId)
-        }
-
-        enum CodingKeys: String, CodingKey { case file, licenseId }
+        @ExplicitNull var licenseId: String?
     }
 
     let schemaVersion = 1
@@ -180,9 +172,9 @@ struct ProfileRunDocument: Encodable {
     let schemaVersion = 1
     let outcome: String
     let assigned: [String]
-    let profile: ProfileEntry?
-    let removal: RemovalDocument?
-    let detail: String?
+    @ExplicitNull var profile: ProfileEntry?
+    @ExplicitNull var removal: RemovalDocument?
+    @ExplicitNull var detail: String?
 
     init(_ run: RemovalProfiles.ProfileRun) {
         assigned = run.assignedFiles
@@ -196,18 +188,6 @@ struct ProfileRunDocument: Encodable {
             (outcome, profile, removal, detail) = ("refused", nil, nil, reason)
         }
     }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(schemaVersion, forKey: .schemaVersion)
-        try container.encode(outcome, forKey: .outcome)
-        try container.encode(assigned, forKey: .assigned)
-        try container.encode(profile, forKey: .profile)
-        try container.encode(removal, forKey: .removal)
-        try container.encode(detail, forKey: .detail)
-    }
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, outcome, assigned, profile, removal, detail }
 }
 
 /// One profile in JSON: `{"file","name","description","selector"}`.

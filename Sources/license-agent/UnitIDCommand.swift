@@ -38,23 +38,14 @@ struct UnitIDCommand: ParsableCommand {
 struct UnitIDReport: Encodable {
     struct Candidate: Encodable {
         let name: String
-        let address: String?
+        @ExplicitNull var address: String?
         let chosen: Bool
         let reason: String
-
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(address, forKey: .address)
-            try container.encode(chosen, forKey: .chosen)
-            try container.encode(reason, forKey: .reason)
-        }
-
-        enum CodingKeys: String, CodingKey { case name, address, chosen, reason }
     }
 
-    let unitId: String?
-    let unitSource: String?
+    let schemaVersion = 1
+    @ExplicitNull var unitId: String?
+    @ExplicitNull var unitSource: String?
     let candidates: [Candidate]
 
     init(_ selection: UnitIDSelection) {
@@ -63,15 +54,5 @@ struct UnitIDReport: Encodable {
         candidates = selection.candidates.map {
             Candidate(name: $0.name, address: $0.address, chosen: $0.chosen, reason: $0.reason)
         }
-    }
-
-    enum CodingKeys: String, CodingKey { case schemaVersion, unitId, unitSource, candidates }
-
-    func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(1, forKey: .schemaVersion)
-        try container.encode(unitId, forKey: .unitId)
-        try container.encode(unitSource, forKey: .unitSource)
-        try container.encode(candidates, forKey: .candidates)
     }
 }
