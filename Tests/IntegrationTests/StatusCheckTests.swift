@@ -197,4 +197,13 @@ import TestSupport
         let quiet = try device.agent(["status", "--json"])
         #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
     }
+
+    /// `units` may spell the MAC in any accepted form; comparison is on canonical forms.
+    @Test(arguments: ["00E0C51C5087", "00:E0:C5:1C:50:87", "00-e0-c5-1c-50-87", "00:e0:c5:1c:50:87"])
+    func macSpellingsInUnitsAllMatch(spelling: String) throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic", units: ["garbage-entry", spelling])
+        let json = try device.agent(["status", "--json"]).json()
+        #expect((json["licenses"] as? [[String: Any]])?.first?["verdict"] as? String == "valid")
+    }
 }
