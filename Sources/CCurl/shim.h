@@ -18,3 +18,6 @@ static inline CURLcode curl_shim_setopt_write_function(
 static inline CURLcode curl_shim_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
+static inline CURLcode curl_shim_getinfo_string(CURL *handle, CURLINFO info, char **value) {
+    return curl_easy_getinfo(handle, info, value);
+}

@@ -1,0 +1,152 @@
+import FoundationEssentials
+import LicensePlatform
+import LicensePolicy
+
+/// The network import paths: `fetch` (the Licensing tool's "download from a URL": https, ftp,
+/// ftps, file) and `activate` (the setup assistant's "Activate your IGEL OS" step, which asks
+/// the license server for a 90-day evaluation license for this unit). CLI.md "Imports".
+///
+/// The downloaded bytes go through `LicenseImport` like any other candidate: nothing is
+/// installed unless it verifies and is bound to this unit. The proxy is the one given, or
+/// else agent.conf's `proxy=`; failures say whether one was used and how to set one.
+public struct NetworkImport {
+    public let layout: DeviceLayout
+    public let clock: Timestamp
+
+    /// What the person typed into the activation form.
+    public struct EvaluationRequest: Sendable {
+        public var email: String
+        public var name: String
+        public var company: String
+
+        public init(email: String, name: String, company: String = "") {
+            self.email = email
+            self.name = name
+            self.company = company
+        }
+    }
+
+    /// Transfer settings from the command line; nil values fall back to agent.conf.
+    public struct Connection: Sendable {
+        public var proxy: String?
+        public var caFile: String?
+
+        public init(proxy: String? = nil, caFile: String? = nil) {
+            self.proxy = proxy
+            self.caFile = caFile
+        }
+    }
+
+    public init(layout: DeviceLayout, clock: Timestamp = SystemClock.now()) {
+        self.layout = layout
+        self.clock = clock
+    }
+
+    /// Downloads the license at `url` and imports it (action `fetch`).
+    public func fetch(url: String, connection: Connection, replace: Bool) throws(AgentError) -> LicenseImport.Outcome {
+        let configuration = DeviceConfiguration(layout: layout)
+        let proxy = effectiveProxy(connection, configuration)
+        let bytes: [UInt8]
+        do {
+            bytes = try CurlTransfer().download(url: url, options: .init(proxy: proxy, caFile: connection.caFile))
+        } catch {
+            throw withProxyAdvice(error, proxy: proxy)
+        }
+        let candidate = LicenseImport.Candidate(source: url, preferredName: NetworkImport.fileName(of: url),
+                                                contents: .success(bytes))
+        return try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(replace: replace, action: "fetch"))
+    }
+
+    /// Requests an evaluation license for this unit from `server` (or agent.conf's
+    /// `server_url=`) and installs it (action `activate`).
+    ///
+    /// `/license/fetch.req` is written first, under the writer lock, which is released before
+    /// the network call so that a slow server never blocks `check`. It is removed only when
+    /// the license is installed; after any failure it stays for a retry or the rescue shell.
+    public func activate(_ request: EvaluationRequest, server: String?, connection: Connection) throws(AgentError) -> LicenseImport.Outcome {
+        let configuration = DeviceConfiguration(layout: layout)
+        guard let base = (server ?? configuration.agentSettings["server_url"]).flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw AgentError(.usage, "No license server is configured",
+                             remedy: "Pass --server URL, or set server_url= in /etc/license-agent/agent.conf")
+        }
+        guard base.lowercased().hasPrefix("https://") else {
+            throw AgentError(.usage, "The license server must be an https URL, not \(base)")
+        }
+        let unit = try UnitIDReader(layout: layout).requireUnitID()
+        let generation = configuration.generation
+        try writeRequestFile(unit: unit, generation: generation)
+
+        let endpoint = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/evaluation"
+        let body = JSONOutput.encode(ActivationBody(unitId: unit.description, email: request.email, name: request.name,
+                                                    company: request.company, osGeneration: generation.rawValue))
+        let proxy = effectiveProxy(connection, configuration)
+        let bytes: [UInt8]
+        do {
+            bytes = try CurlTransfer().post(url: endpoint, body: body, contentType: "application/json",
+                                            options: .init(proxy: proxy, caFile: connection.caFile, allowedProtocols: "https"))
+        } catch {
+            var failure = withProxyAdvice(error, proxy: proxy)
+            failure.summary = "No evaluation license could be obtained from \(endpoint)"
+            failure.remedy = (failure.remedy ?? "") + ". The request stays in /license/fetch.req for a retry"
+            throw failure
+        }
+        let candidate = LicenseImport.Candidate(source: endpoint, preferredName: "\(NetworkImport.evaluationProduct(generation))-evaluation.lic",
+                                                contents: .success(bytes))
+        return try LicenseImport(layout: layout, clock: clock)
+            .run([candidate], options: .init(replace: false, clearsRequest: true, action: "activate"))
+    }
+
+    /// The request file: `{"product","requestTime","unitId"}`, written atomically under the lock.
+    func writeRequestFile(unit: UnitID, generation: OSGeneration) throws(AgentError) {
+        let lock = try WriterLock(path: layout.writerLock, purpose: "activate")
+        var change = LicenseStore.Change()
+        change.writeRequest = JSONOutput.encode(RequestFile(unitId: unit.description, requestTime: clock.description,
+                                                            product: NetworkImport.evaluationProduct(generation)))
+        _ = try LicenseStore(layout: layout, lock: lock).apply(change)
+    }
+
+    /// `WE-E` (Workspace Edition Evaluation) on OS 11, `PAS` on OS 12.
+    static func evaluationProduct(_ generation: OSGeneration) -> String {
+        generation == .os11 ? "WE-E" : "PAS"
+    }
+
+    private func effectiveProxy(_ connection: Connection, _ configuration: DeviceConfiguration) -> String? {
+        (connection.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Adds to a network failure whether a proxy was used and how to set one.
+    private func withProxyAdvice(_ error: AgentError, proxy: String?) -> AgentError {
+        guard error.code == .network else { return error }
+        var advised = error
+        let advice = proxy.map { "The proxy \($0) was used; check it, or change proxy= in /etc/license-agent/agent.conf or pass --proxy URL" }
+            ?? "No proxy is configured; if this network needs one, set proxy= in /etc/license-agent/agent.conf or pass --proxy URL"
+        advised.remedy = [error.remedy, advice].compactMap { $0 }.joined(separator: ". ")
+        return advised
+    }
+
+    /// The last path component of `url` (without query or fragment), or `license.lic`.
+    static func fileName(of url: String) -> String {
+        var path = Substring(url)
+        if let scheme = path.firstRange(of: "://") { path = path[scheme.upperBound...] }
+        path = path.prefix { $0 != "?" && $0 != "#" }
+        guard let slash = path.firstIndex(of: "/") else { return "license.lic" }
+        let last = path[slash...].split(separator: "/").last.map(String.init) ?? ""
+        return last.isEmpty ? "license.lic" : last
+    }
+}
+
+/// `POST /v1/evaluation`'s body (CLI.md "Imports").
+struct ActivationBody: Encodable {
+    let unitId: String
+    let email: String
+    let name: String
+    let company: String
+    let osGeneration: Int
+}
+
+/// `/license/fetch.req`'s content.
+struct RequestFile: Encodable {
+    let unitId: String
+    let requestTime: String
+    let product: String
+}

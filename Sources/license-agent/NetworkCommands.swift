@@ -1,0 +1,98 @@
+import ArgumentParser
+import LicenseAgent
+import LicensePolicy
+
+/// Options of every command that talks to a server.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Proxy URL (default: proxy= in /etc/license-agent/agent.conf).", valueName: "url"))
+    var proxy: String?
+
+    @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system store.", valueName: "file"))
+    var cacert: String?
+
+    var connection: NetworkImport.Connection { .init(proxy: proxy, caFile: cacert) }
+}
+
+/// `fetch URL [--proxy URL] [--cacert FILE] [--replace]`: the Licensing tool's download.
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download one license file over https, ftp, ftps or file, then import it.",
+        discussion: """
+            https certificates are verified; at most 5 redirects, 64 KiB and 30 seconds. Exit 0 when \
+            the license was installed or was already present, 2 when it was refused, 1 on error.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var importOptions: ImportOptions
+    @OptionGroup var connectionOptions: ConnectionOptions
+
+    @Argument(help: ArgumentHelp("Where the license file is (https://, ftp://, ftps://, file://).", valueName: "url"))
+    var url: String
+
+    func validate() throws {
+        let scheme = url.prefix { $0 != ":" }.lowercased()
+        guard url.contains("://"), ["https", "ftp", "ftps", "file"].contains(scheme) else {
+            throw ValidationError("The URL must start with https://, ftp://, ftps:// or file://.")
+        }
+    }
+
+    func run() throws {
+        try runReporting {
+            let outcome = try NetworkImport(layout: options.layout)
+                .fetch(url: url, connection: connectionOptions.connection, replace: importOptions.replace)
+            printImport(outcome, json: options.json)
+            return outcome.exitStatus
+        }
+    }
+}
+
+/// `activate --evaluation --email E --name N [--company C] [--server URL]`: the setup
+/// assistant's "Activate your IGEL OS" step.
+struct ActivateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "activate",
+        abstract: "Request a 90-day evaluation license for this unit and install it.",
+        discussion: """
+            Writes /license/fetch.req, posts the request to {server}/v1/evaluation (https only) and \
+            installs the license the server returns; fetch.req is removed once it is installed. \
+            Exit 0 installed, 2 refused, 1 error (fetch.req then stays).
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @OptionGroup var connectionOptions: ConnectionOptions
+
+    @Flag(help: "Request an evaluation license (the only kind that can be requested here).")
+    var evaluation = false
+
+    @Option(help: "The administrator's e-mail address.")
+    var email: String
+
+    @Option(help: "The administrator's name.")
+    var name: String
+
+    @Option(help: "The company (optional).")
+    var company: String = ""
+
+    @Option(help: ArgumentHelp("License server base URL (default: server_url= in agent.conf).", valueName: "url"))
+    var server: String?
+
+    func validate() throws {
+        guard evaluation else { throw ValidationError("Only --evaluation activation is supported; add --evaluation.") }
+        guard email.contains("@"), !email.contains(where: \.isWhitespace) else {
+            throw ValidationError("--email needs an e-mail address.")
+        }
+        guard !name.trimmingASCIIWhitespace().isEmpty else { throw ValidationError("--name must not be empty.") }
+    }
+
+    func run() throws {
+        try runReporting {
+            let request = NetworkImport.EvaluationRequest(email: email, name: name.trimmingASCIIWhitespace(),
+                                                          company: company.trimmingASCIIWhitespace())
+            let outcome = try NetworkImport(layout: options.layout)
+                .activate(request, server: server, connection: connectionOptions.connection)
+            printImport(outcome, json: options.json)
+            return outcome.exitStatus
+        }
+    }
+}

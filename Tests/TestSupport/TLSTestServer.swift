@@ -1,0 +1,110 @@
+import Foundation
+
+/// A server CA and a certificate for `127.0.0.1`, made with the `openssl` program at test time:
+/// what a TLS test server presents and what `--cacert` must name for the agent to trust it.
+public final class TestServerCA: @unchecked Sendable {
+    public let directory: TemporaryDirectory
+    /// PEM of the CA certificate (pass to `--cacert`).
+    public var caPath: String { directory.appending("ca.crt") }
+    public var certificatePath: String { directory.appending("server.crt") }
+    public var keyPath: String { directory.appending("server.key") }
+
+    public init() throws {
+        directory = try TemporaryDirectory("test-server-ca")
+        let ca = directory.appending("ca")
+        try ProcessRunner.checked(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
+                                   "-subj", "/O=Test/CN=Test Server CA", "-keyout", ca + ".key", "-out", ca + ".crt",
+                                   "-addext", "basicConstraints=critical,CA:TRUE",
+                                   "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        try directory.write("server.ext", """
+            basicConstraints = critical,CA:FALSE
+            keyUsage = critical,digitalSignature,keyEncipherment
+            extendedKeyUsage = serverAuth
+            subjectAltName = IP:127.0.0.1,DNS:localhost
+            """)
+        try ProcessRunner.checked(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+                                   "-keyout", keyPath, "-out", directory.appending("server.csr")])
+        try ProcessRunner.checked(["openssl", "x509", "-req", "-in", directory.appending("server.csr"),
+                                   "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial", "-days", "3650",
+                                   "-extfile", directory.appending("server.ext"), "-out", certificatePath])
+    }
+}
+
+/// A loopback server run from `Tests/Fixtures/servers/license_server.py` with the system
+/// python3 (which has python3-pyftpdlib): an HTTPS file and license server with a test
+/// certificate, or an anonymous FTP server. Stopped when the value goes away.
+///
+/// HTTPS paths: `/files/NAME` (from `files`), `/redirect/NAME`, `/loop` (redirect loop),
+/// `/to-file/NAME` (redirect to `file:`), `/big.lic` and `/big-chunked.lic` (5 MiB), anything
+/// else 404, and `POST /v1/evaluation`, which checks the request against `unit`/`generation`,
+/// records it in `record` (JSON: `body`, `problems`, and `requestFile`: the contents of
+/// `requestFile` when the request arrived), and answers with `evaluationLicense`.
+public final class LoopbackTestServer: @unchecked Sendable {
+    public enum Mode: String, Sendable { case https, ftp }
+
+    public let port: Int
+    public let mode: Mode
+    private let processID: Int32
+    private let log: String
+
+    public var baseURL: String { "\(mode.rawValue)://127.0.0.1:\(port)" }
+
+    /// What the server logged (requests, errors), for failure messages.
+    public var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    public static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/servers/license_server.py").path
+    }
+
+    /// The python3 that has pyftpdlib: Debian's, not a development environment's.
+    public static var python: String {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+    }
+
+    public init(mode: Mode, files: String, certificate: TestServerCA? = nil, unit: String = "", generation: Int = 12,
+                evaluationLicense: String? = nil, record: String? = nil, requestFile: String? = nil,
+                workDirectory: TemporaryDirectory) throws {
+        self.mode = mode
+        var arguments = [LoopbackTestServer.script, "--mode", mode.rawValue, "--files", files,
+                         "--unit", unit, "--generation", String(generation)]
+        if let certificate { arguments += ["--cert", certificate.certificatePath, "--key", certificate.keyPath] }
+        if let evaluationLicense { arguments += ["--evaluation-license", evaluationLicense] }
+        if let record { arguments += ["--record", record] }
+        if let requestFile { arguments += ["--request-file", requestFile] }
+        log = workDirectory.appending("server-\(mode.rawValue)-\(UUID().uuidString).log")
+
+        // Started in the background by a shell that exits at once: the server is not a child
+        // the test process must reap, and its stdout closes after the port line.
+        let launcher = "log=$1; shift; \"$@\" </dev/null 2>>\"$log\" & echo \"PID $!\""
+        let started = try ProcessRunner.run(["/bin/sh", "-c", launcher, "sh", log,
+                                             try ProcessRunner.resolve(LoopbackTestServer.python)] + arguments)
+        var processID: Int32?, port: Int?
+        for line in started.stdout.split(separator: "\n") {
+            if line.hasPrefix("PID ") { processID = Int32(line.dropFirst(4)) }
+            if line.hasPrefix("PORT ") { port = Int(line.dropFirst(5)) }
+        }
+        guard let processID else {
+            throw ProcessRunner.Failure(description: "the \(mode) test server was not started: \(started)")
+        }
+        guard let port else {
+            kill(processID, SIGKILL)
+            throw ProcessRunner.Failure(description: "the \(mode) test server did not start: \(started)\n"
+                + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
+        }
+        self.processID = processID
+        self.port = port
+    }
+
+    /// Stops the server now (e.g. to test "server down"); also done on deinit. Returns once
+    /// the process has exited, so its port is closed.
+    public func stop() {
+        guard kill(processID, SIGKILL) == 0 else { return }
+        while let stat = try? String(contentsOfFile: "/proc/\(processID)/stat", encoding: .utf8),
+              !stat.contains(") Z ") {
+            usleep(10_000)
+        }
+    }
+
+    deinit { stop() }
+}
