@@ -44,14 +44,19 @@ public final class CurlTransfer {
     private var headers: UnsafeMutablePointer<curl_slist>?
 
     /// `curl_global_init`, once per process (Swift runs a static initialiser exactly once).
-    private static let globalInitialisation: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+    private static let globalInitialisation: CURLcode = curl_shim_global_init(Int(CURL_GLOBAL_DEFAULT))
 
+    /// Opens libcurl (see CCurl's shim: it is loaded on first use, never at start-up).
     public init() throws(AgentError) {
+        guard curl_shim_available() != 0 else {
+            throw AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(CurlTransfer.loaderError()),
+                             remedy: "Install the libcurl4 package")
+        }
         let initialised = CurlTransfer.globalInitialisation
         guard initialised == CURLE_OK else {
             throw AgentError(.network, "libcurl could not start", cause: CurlTransfer.cause(initialised, detail: ""))
         }
-        guard let easy = curl_easy_init() else {
+        guard let easy = curl_shim_easy_init() else {
             throw AgentError(.network, "libcurl could not create a transfer handle")
         }
         handle = easy
@@ -60,8 +65,8 @@ public final class CurlTransfer {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
-        if let headers { curl_slist_free_all(headers) }
+        curl_shim_easy_cleanup(handle)
+        if let headers { curl_shim_slist_free_all(headers) }
         errorBuffer.deallocate()
     }
 
@@ -74,7 +79,7 @@ public final class CurlTransfer {
     public func post(url: String, body: [UInt8], contentType: String, options: Options) throws(AgentError) -> [UInt8] {
         try perform(url: url, options: options) { () throws(AgentError) in
             for line in ["Content-Type: \(contentType)", "Expect:"] {
-                guard let extended = curl_slist_append(headers, line) else {
+                guard let extended = curl_shim_slist_append(headers, line) else {
                     throw AgentError(.network, "libcurl could not build the request headers", path: url)
                 }
                 headers = extended
@@ -115,7 +120,7 @@ public final class CurlTransfer {
         let code = withExtendedLifetime(sink) { () -> CURLcode in
             _ = curl_shim_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
             errorBuffer[0] = 0
-            return curl_easy_perform(handle)
+            return curl_shim_easy_perform(handle)
         }
         if let status = httpStatus(), status >= 400 {
             throw AgentError(.network, "The download from \(url) failed", cause: .httpStatus(status))
@@ -163,7 +168,7 @@ public final class CurlTransfer {
 
     /// `.curl(code, text)`: libcurl's detailed message when it left one, its generic one otherwise.
     static func cause(_ code: CURLcode, detail: String) -> AgentError.Cause {
-        let generic = String(cString: curl_easy_strerror(code))
+        let generic = String(cString: curl_shim_easy_strerror(code))
         let text = detail.trimmingASCIIWhitespace()
         return .curl(Int(code.rawValue), text.isEmpty ? generic : text)
     }
@@ -194,4 +199,12 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
         data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
     }
     return length
+}
+
+extension CurlTransfer {
+    /// Why libcurl could not be opened, in the dynamic loader's words.
+    static func loaderError() -> String {
+        guard let message = dlerror() else { return "the dynamic loader gave no reason" }
+        return String(cString: message)
+    }
 }
