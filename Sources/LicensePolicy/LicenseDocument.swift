@@ -130,13 +130,15 @@ public struct LicenseDocument: Sendable, Hashable {
 enum JSONValue: Decodable, Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
+    /// Tries the shapes in the order a license document holds them most (strings, then
+    /// numbers, then arrays): every failed attempt builds a `DecodingError`, which is costly.
     init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
         else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
         else { self = .object(try container.decode([String: JSONValue].self)) }
     }
 }
