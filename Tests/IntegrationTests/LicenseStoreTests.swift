@@ -253,4 +253,15 @@ import TestSupport
         #expect(details[3].contains("No such file"))
         #expect(try device.installedNames().isEmpty)
     }
+
+    /// The rescue shell: no environment at all (no PATH, no HOME, no locale), no udev daemon
+    /// needed. The import lands and the administrator is told to reboot.
+    @Test func rescueShellImportNeedsNoEnvironment() throws {
+        let device = try DeviceTree()
+        let file = try device.candidate("PAS.lic", device.sign(DeviceTree.document()))
+        let result = try ProcessRunner.run(["/usr/bin/env", "-i", Umockdev.agent, "import", "--root", device.root, file])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("Reboot the device"))
+        #expect(try device.installedNames() == ["PAS.lic"])
+    }
 }
