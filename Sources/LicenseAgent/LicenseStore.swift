@@ -49,8 +49,8 @@ public final class LicenseStore {
         self.lock = lock
     }
 
-    /// The names of the `fetch*` request files at the top of `/license`.
-    public func requestFiles() throws(AgentError) -> [String] {
+    /// The names of the `fetch*` request files at the top of `/license` (read-only; no lock needed).
+    public static func requestFiles(layout: DeviceLayout) throws(AgentError) -> [String] {
         (try Directory.entries(of: layout.licensePartition) ?? [])
             .filter { $0.name.hasPrefix("fetch") && $0.kind != .directory }.map(\.name)
     }
@@ -68,7 +68,7 @@ public final class LicenseStore {
                     applied = try replaceLicenseSet(change)
                 }
                 if change.removeRequestFiles {
-                    for name in try requestFiles() {
+                    for name in try LicenseStore.requestFiles(layout: layout) {
                         try DurableFile.remove(layout.licensePartition + "/" + name)
                         applied.removedRequestFiles.append(name)
                     }

@@ -124,11 +124,7 @@ public struct RemovalProfiles {
         let examined = try DeviceInspector(layout: layout, clock: clock).examineInstalledLicenses()
         let licenses = examined.filter { selector.matches($0.document) }
             .map { LicenseFile(file: $0.file, licenseId: $0.document?.licenseId) }
-        // The same `fetch*` entries that LicenseStore.requestFiles() removes.
-        let requests = selector.removesRequestFiles
-            ? (try Directory.entries(of: layout.licensePartition) ?? [])
-                .filter { $0.name.hasPrefix("fetch") && $0.kind != .directory }.map(\.name)
-            : []
+        let requests = selector.removesRequestFiles ? try LicenseStore.requestFiles(layout: layout) : []
         return Plan(selector: selector, licenses: licenses, requestFiles: requests)
     }
 
