@@ -10,7 +10,8 @@ import PackageDescription
 /// - `LicensePolicy`: plain Swift rules (documents, verdicts, unit IDs, time, entitlements,
 ///   profiles); no C import, testable without a device.
 /// - `LicenseAgent`: the operations (status, check, imports, removal) over a device tree.
-/// - `license-agent`: the thin command line; `license-issuer`: the vendor-side test tool.
+/// - `license-agent`: the thin command line; `license-issuer`: the vendor-side test tool;
+///   `CommandReporting`: how both turn errors into a stderr sentence and an exit code.
 let package = Package(
     name: "license-agent",
     platforms: [.macOS(.v13)],
@@ -49,17 +50,23 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .executableTarget(
-            name: "license-agent",
+        .target(
+            name: "CommandReporting",
             dependencies: [
-                "LicenseAgent", "LicensePolicy",
+                "LicensePolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .executableTarget(
+            name: "license-agent",
+            dependencies: [
+                "LicenseAgent", "LicensePolicy", "CommandReporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
             name: "license-issuer",
             dependencies: [
-                "LicensePlatform", "LicensePolicy",
+                "LicensePlatform", "LicensePolicy", "CommandReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "LicensePolicyTests", dependencies: ["LicensePolicy"]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandReporting
 import LicenseAgent
 import LicensePolicy
 

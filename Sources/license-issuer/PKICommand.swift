@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandReporting
 import LicensePlatform
 
 /// `license-issuer pki DIR`: a root CA and a code-signing signer under it, plus the
@@ -21,7 +22,8 @@ struct PKICommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            try ThrowawayPKI(algorithm: algorithm).write(to: absolute(directory))
+            try ThrowawayPKI(algorithm: algorithm).write(to: directory)
+            return 0
         }
     }
 }

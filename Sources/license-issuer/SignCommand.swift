@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandReporting
 import LicensePlatform
 import LicensePolicy
 
@@ -34,7 +35,8 @@ struct SignCommand: ParsableCommand {
                 throw AgentError(.io, "The license document does not exist", path: document)
             }
             let signing = try CMSLicenseSigner(certificatePath: signer, keyPath: key, chainPath: certfile)
-            try DurableFile.write(signing.sign(content, encoding: der ? .der : .pem), to: absolute(output))
+            try DurableFile.write(signing.sign(content, encoding: der ? .der : .pem), to: output)
+            return 0
         }
     }
 }

@@ -6,9 +6,9 @@ import SystemPackage
 /// the body returns the status for an answer (0, 2, …); an `AgentError` becomes its one
 /// plain sentence on stderr and its `exitStatus`; any other error is a fault, exit 1.
 ///
-/// Every command's `run()` is `try runReporting { … }`, so output and exit codes are
-/// decided in one place.
-func runReporting(_ body: () throws -> Int32) throws {
+/// Every command's `run()`, in `license-agent` and `license-issuer`, is
+/// `try runReporting { … }`, so errors become output and exit codes in one place.
+public func runReporting(_ body: () throws -> Int32) throws {
     let status: Int32
     do {
         status = try body()
@@ -25,6 +25,6 @@ func runReporting(_ body: () throws -> Int32) throws {
 }
 
 /// Writes `line` and a newline to stderr, ignoring failures (there is nowhere left to report them).
-func writeToStandardError(_ line: String) {
+public func writeToStandardError(_ line: String) {
     _ = try? FileDescriptor.standardError.writeAll(Array((line + "\n").utf8))
 }
