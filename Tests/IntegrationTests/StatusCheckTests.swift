@@ -206,4 +206,18 @@ import TestSupport
         let json = try device.agent(["status", "--json"]).json()
         #expect((json["licenses"] as? [[String: Any]])?.first?["verdict"] as? String == "valid")
     }
+
+    /// `check` exits 1 with one sentence naming the path when it cannot persist its state,
+    /// and leaves no half-written file behind.
+    @Test func checkThatCannotWriteItsStateExitsOne() throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic")
+        try device.directory.write("wfs/license-agent", "a file where the state directory belongs")
+        let result = try device.agent(["check"])
+        #expect(result.status == 1, "\(result)")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(device.directory.appending("wfs/license-agent")), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: device.directory.appending("run/license-agent/state.json")))
+    }
 }
