@@ -12,8 +12,6 @@ import LicensePolicy
 /// a result with verdict `malformed` and the reason it was skipped.
 public struct USBImport {
     public let layout: DeviceLayout
-    /// Where progress is explained (`--verbose`); silent by default.
-    public let log: (String) -> Void
 
     /// Where the licenses come from.
     public enum Source: Sendable, Equatable {
@@ -28,9 +26,8 @@ public struct USBImport {
     /// Filesystem types a stick may carry, tried in this order when udev does not know the type.
     public static let fileSystemTypes = ["vfat", "exfat", "ext4", "iso9660"]
 
-    public init(layout: DeviceLayout, log: @escaping (String) -> Void = { _ in }) {
+    public init(layout: DeviceLayout) {
         self.layout = layout
-        self.log = log
     }
 
     /// Collects the candidates from `source` and imports them with action `import-usb`.
@@ -47,7 +44,7 @@ public struct USBImport {
         case .device(let node):
             found = try candidates(onDevice: node, knownType: nil)
         case .scan:
-            let devices = try USBStickWatcher(layout: layout, log: log).sticks(waitingUpTo: waitSeconds)
+            let devices = try USBStickWatcher(layout: layout).sticks(waitingUpTo: waitSeconds)
             var collected: [LicenseImport.Candidate] = []
             for device in devices {
                 collected += try candidates(onDevice: device.deviceNode, knownType: device.fileSystemType)
@@ -90,11 +87,11 @@ public struct USBImport {
             }
         }
         guard let mountedType else {
-            log("\(node): cannot mount (\(failures.joined(separator: "; ")))")
+            log.debug("\(node): cannot mount (\(failures.joined(separator: "; ")))")
             return [USBImport.skipped(source: node, name: node,
                                       reason: "could not mount it read-only (\(failures.joined(separator: "; ")))")]
         }
-        log("\(node): mounted read-only as \(mountedType) at \(mountPoint)")
+        log.debug("\(node): mounted read-only as \(mountedType) at \(mountPoint)")
         let collected = Result { () throws(AgentError) in try USBImport.candidates(in: mountPoint, sourcePrefix: node + ":/") }
         unmount(mountPoint)
         return try collected.get()
@@ -172,8 +169,8 @@ public struct USBImport {
         do {
             try Mounts.unmount(mountPoint)
         } catch {
-            log("\(mountPoint): busy, detaching lazily (\(error.sentence))")
-            do { try Mounts.unmount(mountPoint, lazy: true) } catch { log("\(mountPoint): \(error.sentence)") }
+            log.debug("\(mountPoint): busy, detaching lazily (\(error.sentence))")
+            do { try Mounts.unmount(mountPoint, lazy: true) } catch { log.debug("\(mountPoint): \(error.sentence)") }
         }
     }
 
@@ -182,12 +179,12 @@ public struct USBImport {
     func removePrivateDirectory(_ path: String) {
         do {
             guard try Directory.entries(of: path)?.isEmpty ?? true else {
-                log("\(path): still mounted, left in place")
+                log.debug("\(path): still mounted, left in place")
                 return
             }
             try DirectorySwap.removeTree(path)
         } catch {
-            log("\(path): \(error.sentence)")
+            log.debug("\(path): \(error.sentence)")
         }
     }
 }

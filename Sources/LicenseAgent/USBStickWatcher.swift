@@ -12,7 +12,6 @@ import LicensePolicy
 /// the system itself runs from (the UD Pocket holding `/license`) is never offered.
 struct USBStickWatcher {
     let layout: DeviceLayout
-    let log: (String) -> Void
 
     /// How often the polling fallback re-enumerates, and how long a new stick may settle
     /// (its partitions appear just after the disk).
@@ -26,17 +25,17 @@ struct USBStickWatcher {
         var monitor: UdevMonitor?
         if let seconds, seconds > 0 {
             if !UdevMonitor.daemonIsRunning {
-                log("no udev daemon runs; re-scanning every \(Self.pollMilliseconds) ms")
+                log.debug("no udev daemon runs; re-scanning every \(Self.pollMilliseconds) ms")
             } else {
                 do {
                     monitor = try UdevMonitor(udev: udev, subsystem: "block")
                 } catch {
-                    log("no udev monitor (\(error.sentence)); re-scanning every \(Self.pollMilliseconds) ms")
+                    log.debug("no udev monitor (\(error.sentence)); re-scanning every \(Self.pollMilliseconds) ms")
                 }
             }
         }
         let present = try udev.usbFileSystemDevices(excluding: excluded)
-        log("USB filesystems present: \(present.isEmpty ? "none" : present.map(\.description).joined(separator: ", "))")
+        log.debug("USB filesystems present: \(present.isEmpty ? "none" : present.map(\.description).joined(separator: ", "))")
         guard present.isEmpty, let seconds, seconds > 0 else {
             if present.isEmpty {
                 throw AgentError(.devices, "No USB storage device with a filesystem was found",
@@ -51,11 +50,11 @@ struct USBStickWatcher {
         while clock.now < deadline {
             let events = try UdevMonitor.events(from: monitor, waitingUpTo: min(Self.pollMilliseconds, milliseconds(until: deadline, clock)))
             let additions = events.filter { $0.action == "add" || $0.action == "change" }
-            for event in additions { log("udev reported \(event.action) of \(event.name)") }
+            for event in additions { log.debug("udev reported \(event.action) of \(event.name)") }
             guard !additions.isEmpty || polling else { continue }
             var found = try udev.usbFileSystemDevices(excluding: excluded)
             guard !found.isEmpty else { continue }
-            log(additions.isEmpty ? "found on re-scan: \(found.map(\.description).joined(separator: ", "))"
+            log.debug(additions.isEmpty ? "found on re-scan: \(found.map(\.description).joined(separator: ", "))"
                                   : "found after the udev event: \(found.map(\.description).joined(separator: ", "))")
             // Let the rest of the stick (its other partitions, udev's probing) appear, then look once more.
             _ = try UdevMonitor.events(from: monitor, waitingUpTo: Self.pollMilliseconds)

@@ -40,8 +40,7 @@ struct USBImportCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let source: USBImport.Source = device.map { .device($0) } ?? dir.map { .directory($0) } ?? .scan
-            let verbose = options.verbose
-            let outcome = try USBImport(layout: options.layout, log: { if verbose { writeToStandardError($0) } })
+            let outcome = try USBImport(layout: options.layout)
                 .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))
             printImport(outcome, json: options.json)
             return outcome.exitStatus
