@@ -11,7 +11,8 @@ struct LicenseAgentCommand: ParsableCommand {
         abstract: "Verify, import and enforce IGEL OS licenses on this device.",
         discussion: """
             Exit codes: 0 success or licensed; 2 refused or unlicensed; 1 error; 64 usage error.
-            Every path is resolved under --root (default /).
+            Every command takes --root DIR (every path is resolved under it; default /), \
+            --json and --verbose, before or after the command name.
             """,
         subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
                       USBImportCommand.self, FetchCommand.self, ActivateCommand.self,
