@@ -84,19 +84,26 @@ public final class LicenseStore {
         let parent = layout.path("/license/dsa")
         try DurableFile.makeDirectories(parent)
         try removeAbandonedStaging(in: parent)
+        let existing = try Directory.entries(of: live) ?? []
+        // Only files are carried into the new set; a subdirectory would be lost with the old
+        // one, so the change is refused and the administrator decides where it goes.
+        if let directory = existing.first(where: { $0.kind == .directory }) {
+            throw AgentError(.invalidData, "The license directory holds a subdirectory, which the agent never changes",
+                             path: live + "/" + directory.name,
+                             remedy: "Move it out of /license/dsa/licenses, then try again")
+        }
         let staging = parent + "/" + LicenseStore.stagingPrefix + String(CurrentProcess.id)
         try DirectorySwap.makeDirectory(staging)
 
         var applied = Applied()
         var taken = Set<String>()
-        let existing = try Directory.entries(of: live) ?? []
         for entry in existing {
             let doomed = change.removeAllInstalled || change.remove.contains(entry.name)
             if doomed && !DurableFile.isTemporary(entry.name) {
                 applied.removed.append(entry.name)
                 continue
             }
-            guard !DurableFile.isTemporary(entry.name), entry.kind != .directory else { continue }
+            guard !DurableFile.isTemporary(entry.name) else { continue }
             try DirectorySwap.hardLink(live + "/" + entry.name, staging + "/" + entry.name)
             taken.insert(entry.name)
         }

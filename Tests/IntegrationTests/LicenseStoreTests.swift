@@ -264,4 +264,18 @@ import TestSupport
         #expect(result.stdout.contains("Reboot the device"))
         #expect(try device.installedNames() == ["PAS.lic"])
     }
+
+    /// A subdirectory in the license directory is never swept away with an old set: the change
+    /// is refused (exit 1, one sentence naming it) and everything stays as it was.
+    @Test func subdirectoryInTheLicenseDirectoryIsNeverLost() throws {
+        let device = try DeviceTree()
+        try device.installLicense("OLD.lic", licenseId: "old")
+        try device.directory.write("license/dsa/licenses/notes/keep.txt", "administrator's notes")
+        let new = try device.candidate("NEW.lic", device.sign(DeviceTree.document(licenseId: "new")))
+        let result = try device.agent(["import", "--replace", new])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("license/dsa/licenses/notes"), "\(result.stderr)")
+        #expect(try device.installedNames() == ["OLD.lic", "notes"])
+        #expect(FileManager.default.fileExists(atPath: device.licenseDirectory + "/notes/keep.txt"))
+    }
 }
