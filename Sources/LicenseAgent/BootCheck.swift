@@ -39,7 +39,7 @@ public struct BootCheck {
 
         log.debug("configuration: \(configuration.frozen ? "frozen" : "not frozen") (\(configuration.action))")
         let status = DeviceStatus(report: report, configuration: configuration,
-                                  removalProfile: profiles.summary(), extraWarnings: warnings)
+                                  removalProfile: profiles.summary(of: report), extraWarnings: warnings)
         try DurableFile.makeDirectories(layout.runtimeDirectory)
         try DurableFile.write(JSONOutput.encode(status.document), to: layout.runtimeState)
         return status

@@ -26,7 +26,7 @@ public struct DeviceStatus: Sendable {
     public static func current(layout: DeviceLayout, at day: CalendarDay? = nil) throws(AgentError) -> DeviceStatus {
         let report = try DeviceInspector(layout: layout).inspect(at: day)
         return DeviceStatus(report: report, configuration: try ConfigurationGuard(layout: layout).state(),
-                            removalProfile: RemovalProfiles(layout: layout).summary())
+                            removalProfile: RemovalProfiles(layout: layout).summary(of: report))
     }
 
     public var document: StatusDocument {

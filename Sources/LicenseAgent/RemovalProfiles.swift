@@ -120,9 +120,18 @@ public struct RemovalProfiles {
     }
 
     /// The files `selector` would remove now. Read-only: `remove --dry-run` and `status`.
-    public func plan(_ selector: RemovalSelector) throws(AgentError) -> Plan {
-        let examined = try DeviceInspector(layout: layout, clock: clock).examineInstalledLicenses()
-        let licenses = examined.filter { selector.matches($0.document) }
+    /// `verified` is what the caller already knows of each installed file (its verified
+    /// document, nil when it did not verify); without it the files are verified here.
+    public func plan(_ selector: RemovalSelector,
+                     verified: [(file: String, document: LicenseDocument?)]? = nil) throws(AgentError) -> Plan {
+        let files: [(file: String, document: LicenseDocument?)]
+        if let verified {
+            files = verified
+        } else {
+            files = try DeviceInspector(layout: layout, clock: clock).examineInstalledLicenses()
+                .map { (file: $0.file, document: $0.document) }
+        }
+        let licenses = files.filter { selector.matches($0.document) }
             .map { LicenseFile(file: $0.file, licenseId: $0.document?.licenseId) }
         let requests = selector.removesRequestFiles ? try LicenseStore.requestFiles(layout: layout) : []
         return Plan(selector: selector, licenses: licenses, requestFiles: requests)
@@ -210,7 +219,9 @@ public struct RemovalProfiles {
 
     /// The assigned profile as `status` shows it; nil when none is assigned. Never throws:
     /// a problem reading it is shown as state `error` with the reason.
-    public func summary() -> RemovalProfileSummary? {
+    /// `report`, when given, supplies the verified documents, so `status` and `check` do not
+    /// verify every license a second time for the summary.
+    public func summary(of report: DeviceReport? = nil) -> RemovalProfileSummary? {
         let assignment: Assignment
         do { assignment = try self.assignment() } catch {
             return RemovalProfileSummary(name: "", selector: "", state: "error", wouldRemove: [], detail: error.sentence)
@@ -224,7 +235,8 @@ public struct RemovalProfiles {
                                          wouldRemove: [], detail: reason + "; nothing will be removed")
         case .one(let profile, _):
             do {
-                let planned = try plan(profile.selector)
+                let planned = try plan(profile.selector,
+                                       verified: report?.licenses.map { (file: $0.file, document: $0.document) })
                 let ids = planned.licenses.compactMap(\.licenseId)
                 let what = planned.isEmpty ? "nothing matches now"
                     : "\(planned.files.count) file(s) at the next start" + (ids.isEmpty ? "" : " (license \(ids.joined(separator: ", ")))")
