@@ -6,6 +6,9 @@ import LicensePolicy
 /// proxy) and the device settings that shape warnings.
 public struct DeviceConfiguration {
     public let generation: OSGeneration
+    /// The full `VERSION_ID` (`11.08.100`) when it belongs to `generation`; nil when os-release
+    /// has none or names another generation than `os_generation=` (then no version window applies).
+    public let version: OSVersion?
     public let agentSettings: Settings
     public let deviceSettings: Settings
 
@@ -16,6 +19,9 @@ public struct DeviceConfiguration {
             .map { String(decoding: $0, as: UTF8.self) }
         // A device that says nothing about its generation is treated as current (OS 12).
         generation = OSGeneration.resolve(osRelease: osRelease, configured: agentSettings["os_generation"]) ?? .os12
+        version = osRelease.flatMap(OSVersion.fromOSRelease).flatMap { [generation] in
+            $0.major == generation.rawValue ? $0 : nil
+        }
     }
 
     /// False when the administrator switched off EMP expiry notifications.

@@ -6,10 +6,11 @@ import Testing
 @Suite struct EntitlementTableTests {
     static let today = "2026-11-29"
 
-    static func evaluate(_ generation: OSGeneration, _ licenses: [LicenseDocument],
+    static func evaluate(_ generation: OSGeneration, _ licenses: [LicenseDocument], version: String? = nil,
                          empNotifications: Bool = true) -> Entitlements {
         let products = ProductStatus.summarize(licenses, on: Fixture.day(today))
-        return Entitlements.evaluate(generation: generation, products: products, today: Fixture.day(today),
+        return Entitlements.evaluate(generation: generation, version: version.flatMap(OSVersion.init),
+                                     products: products, today: Fixture.day(today),
                                      empNotificationsEnabled: empNotifications)
     }
 
@@ -60,7 +61,8 @@ import Testing
         let none = Self.evaluate(.os12, [Fixture.license("EMP", starts: "2026-01-01", expires: "2027-01-01")])
         #expect(!none.licensed)
         #expect(none.unlicensedReason == "no PAS license")
-        #expect(none.features.filter(\.allowed).map(\.feature).sorted() == EntitlementTable.unlicensedFeatures.sorted())
+        #expect(none.features.filter(\.allowed).map(\.feature).sorted()
+                    == ["connect-ums", "deploy-license", "onboarding-service"])
         #expect(none.decision(for: "use-installed-apps")?.reason == "no PAS license")
         #expect(none.features.count == Self.os12Table.count)
     }
@@ -111,10 +113,12 @@ import Testing
         Fixture.license("TER", starts: "2025-01-01", expires: "2026-01-01"),
     ]
 
-    @Test func os11ListsTheTableFeaturesAndTheOnboardingService() {
-        let names = Self.os11Table.map(\.0) + ["onboarding-service"]
+    /// The onboarding service exists on OS 12 only: OS 11 does not list it at all.
+    @Test func os11ListsExactlyTheTableFeatures() {
+        let names = Self.os11Table.map(\.0)
         #expect(Entitlements.featureNames(for: .os11) == names)
         #expect(Self.evaluate(.os11, Self.os11Current).features.map(\.feature) == names)
+        #expect(Self.evaluate(.os11, Self.os11Current).decision(for: "onboarding-service") == nil)
     }
 
     @Test(arguments: os11Table.map(\.0))
@@ -145,7 +149,7 @@ import Testing
         let weOnly = Self.evaluate(.os11, [Self.os11Current[0]])
         #expect(weOnly.decision(for: "powerterm")?.reason == "no PWT license")
         #expect(weOnly.decision(for: "smartcard-90meter")?.allowed == false)
-        #expect(weOnly.decision(for: "shared-workplace")?.reason == "no EMP or PAS license")
+        #expect(weOnly.decision(for: "shared-workplace")?.reason == "no EMP, WE-E or PAS license")
         #expect(weOnly.decision(for: "update-firmware-locally")?.allowed == true)
     }
 
@@ -153,7 +157,7 @@ import Testing
         let evaluationPWT = Fixture.license("PWT", .evaluation, starts: "2026-08-01", expires: "2026-10-30")
         let result = Self.evaluate(.os11, [Self.os11Current[0], evaluationPWT])
         #expect(result.decision(for: "powerterm")?.allowed == false)
-        #expect(result.decision(for: "powerterm")?.reason == "PWT expired on 2026-10-30")
+        #expect(result.decision(for: "powerterm")?.reason == "PWT evaluation ended on 2026-10-30")
     }
 
     @Test func os11WithPASOnly() {
@@ -181,17 +185,17 @@ import Testing
         #expect(active.decision(for: "use-os")?.allowed == true)
         let expired = Self.evaluate(.os11, [Fixture.license("WE-E", .evaluation, starts: "2026-08-01", expires: "2026-10-29")])
         #expect(!expired.licensed)
-        #expect(expired.unlicensedReason == "WE-E expired on 2026-10-29")
-        #expect(expired.features.filter(\.allowed).map(\.feature).sorted()
-                    == EntitlementTable.unlicensedFeatures.sorted())
-        #expect(expired.decision(for: "use-os")?.reason == "WE-E expired on 2026-10-29")
+        #expect(expired.unlicensedReason == "WE-E evaluation ended on 2026-10-29")
+        #expect(expired.features.filter(\.allowed).map(\.feature).sorted() == ["connect-ums", "deploy-license"],
+                "unlicensed OS 11: no onboarding service")
+        #expect(expired.decision(for: "use-os")?.reason == "WE-E evaluation ended on 2026-10-29")
     }
 
     @Test func os11WithNothingIsUnlicensed() {
         let none = Self.evaluate(.os11, [Fixture.license("UDC3", .perpetual, starts: "2020-01-01", expires: "2030-01-01")])
         #expect(!none.licensed)
         #expect(none.unlicensedReason == "no WE, WE-E or PAS license")
-        #expect(none.decision(for: "onboarding-service")?.allowed == true)
+        #expect(none.features.filter(\.allowed).map(\.feature) == ["connect-ums", "deploy-license"])
     }
 
     @Test func os11ExpiredSubscriptionWorkspaceEditionDoesNotLicense() {

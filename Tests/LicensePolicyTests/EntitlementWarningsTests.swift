@@ -36,7 +36,8 @@ import Testing
         let warning = try #require(Self.warnings([Fixture.license("TER", model, starts: "2025-01-01", expires: "2026-11-28")]).first)
         #expect(warning.code == .expired)
         #expect(warning.product == "TER")
-        #expect(warning.message.contains("expired on 2026-11-28"))
+        // "Evaluations end": the warning says so, not "subscription expired".
+        #expect(warning.message.contains(model == .evaluation ? "evaluation ended on 2026-11-28" : "subscription license expired on 2026-11-28"))
     }
 
     @Test func expiredPerpetualIsMaintenanceExpired() throws {

@@ -33,25 +33,29 @@ public struct EntitlementTable: Sendable {
         public let features: [String]
         public let grantedWhile: Condition
         public let afterExpiry: AfterExpiry
+        /// The OS versions the feature exists on (the source's Product Pack list); nil: every one.
+        public let versions: VersionWindow?
 
-        public init(_ features: [String], grantedWhile: Condition, afterExpiry: AfterExpiry) {
+        public init(_ features: [String], grantedWhile: Condition, afterExpiry: AfterExpiry,
+                    versions: VersionWindow? = nil) {
             self.features = features
             self.grantedWhile = grantedWhile
             self.afterExpiry = afterExpiry
+            self.versions = versions
         }
     }
 
-    /// The features an unlicensed device still gets, whatever its generation: enough to be
-    /// managed and to receive a license.
-    public static let unlicensedFeatures = ["connect-ums", "deploy-license", "onboarding-service"]
-
     public let generation: OSGeneration
     public let baseLicense: BaseLicenseRule
+    /// The features an unlicensed device still gets: enough to be managed and to receive a
+    /// license (ENTITLEMENTS.md "Base license"; the onboarding service exists on OS 12 only).
+    public let unlicensedFeatures: [String]
     public let rows: [Row]
 
-    public init(generation: OSGeneration, baseLicense: BaseLicenseRule, rows: [Row]) {
+    public init(generation: OSGeneration, baseLicense: BaseLicenseRule, unlicensedFeatures: [String], rows: [Row]) {
         self.generation = generation
         self.baseLicense = baseLicense
+        self.unlicensedFeatures = unlicensedFeatures
         self.rows = rows
     }
 
@@ -64,10 +68,10 @@ public struct EntitlementTable: Sendable {
     }
 
     /// Every feature name this generation knows, in table order; the unlicensed set is
-    /// always among them (an OS 11 device also reaches the onboarding service unlicensed).
+    /// always among them.
     public var featureNames: [String] {
         var names: [String] = []
-        for name in rows.flatMap(\.features) + Self.unlicensedFeatures where !names.contains(name) {
+        for name in rows.flatMap(\.features) + unlicensedFeatures where !names.contains(name) {
             names.append(name)
         }
         return names
@@ -78,8 +82,13 @@ public struct EntitlementTable: Sendable {
         rows.first { $0.features.contains(feature) }
     }
 
-    /// The decision for one feature of a licensed device with these products.
-    func decide(_ feature: String, row: Row, products: ProductIndex) -> Entitlements.Decision {
+    /// The decision for one feature of a licensed device with these products, on `version`
+    /// (nil when the device does not say which version it runs: the window is not applied).
+    func decide(_ feature: String, row: Row, products: ProductIndex, version: OSVersion?) -> Entitlements.Decision {
+        if let window = row.versions, let version, !window.contains(version) {
+            return Entitlements.Decision(feature: feature, allowed: false,
+                                         reason: "\(feature) exists on IGEL OS \(window) only; this device runs \(version)")
+        }
         let granting: [String]
         switch row.grantedWhile {
         case .licensed:
@@ -92,8 +101,12 @@ public struct EntitlementTable: Sendable {
             return Entitlements.Decision(feature: feature, allowed: true, reason: nil)
         }
         let expired = held.filter { $0.state == .expired }
-        if let latest = expired.max(by: { $0.expires < $1.expires }) {
-            let why = expired.map { "\($0.product) expired on \($0.expires)" }.joined(separator: " and ")
+        let why = expired.map(Self.ended).joined(separator: " and ")
+        // Evaluations end: what an expired evaluation granted is gone, whatever the row keeps.
+        if !expired.isEmpty && expired.allSatisfy({ $0.model == .evaluation }) {
+            return Entitlements.Decision(feature: feature, allowed: false, reason: why)
+        }
+        if let latest = expired.filter({ $0.model != .evaluation }).max(by: { $0.expires < $1.expires }) {
             switch row.afterExpiry {
             case .kept:
                 return Entitlements.Decision(feature: feature, allowed: true, reason: nil)
@@ -116,6 +129,12 @@ public struct EntitlementTable: Sendable {
         }
         return Entitlements.Decision(feature: feature, allowed: false,
                                      reason: "no \(Self.spoken(granting)) license")
+    }
+
+    /// `EMP expired on 2026-10-31`, `WE-E evaluation ended on 2026-10-29`.
+    static func ended(_ status: ProductStatus) -> String {
+        status.model == .evaluation
+            ? "\(status.product) evaluation ended on \(status.expires)" : "\(status.product) expired on \(status.expires)"
     }
 
     /// `PAS`, `EMP or PAS`, `WE, WE-E or PAS`.

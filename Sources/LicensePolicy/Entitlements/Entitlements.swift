@@ -22,32 +22,43 @@ public struct Entitlements: Sendable, Equatable {
     }
 
     public let generation: OSGeneration
+    /// The full OS version the rules were applied for; nil when the device does not say.
+    public let version: OSVersion?
     public let licensed: Bool
+    /// True when a base-license product is active with more than 30 days left; false when the
+    /// device is unlicensed or its base license is expiring or expired (DELIVERY.md step 3).
+    public let baseLicenseCurrent: Bool
     /// Why the device is unlicensed ("no PAS license"); nil when licensed.
     public let unlicensedReason: String?
+    /// The product states the rules were applied to.
+    public let products: [ProductStatus]
     /// Every feature name of the generation, allowed or not, in table order.
     public let features: [Decision]
     public let warnings: [Warning]
 
-    /// Evaluates the table of `generation` on `today`.
-    /// `empNotificationsEnabled` is false when the settings file suppresses EMP warnings.
-    public static func evaluate(generation: OSGeneration, products: [ProductStatus], today: CalendarDay,
-                                empNotificationsEnabled: Bool) -> Entitlements {
+    /// Evaluates the table of `generation` on `today`, for the OS `version` when known (the
+    /// version windows of OS 11; nil applies none). `empNotificationsEnabled` is false when the
+    /// settings file switches EMP warnings off (honoured only where the key exists).
+    public static func evaluate(generation: OSGeneration, version: OSVersion? = nil, products: [ProductStatus],
+                                today: CalendarDay, empNotificationsEnabled: Bool) -> Entitlements {
         let table = EntitlementTable.table(for: generation)
         let index = ProductIndex(products)
         let base = table.baseLicense.evaluate(index)
         let decisions = table.featureNames.map { feature -> Decision in
-            if EntitlementTable.unlicensedFeatures.contains(feature) {
+            if table.unlicensedFeatures.contains(feature) {
                 return Decision(feature: feature, allowed: true, reason: nil)
             }
             guard base.licensed, let row = table.row(for: feature) else {
                 return Decision(feature: feature, allowed: false, reason: base.reason ?? "not granted")
             }
-            return table.decide(feature, row: row, products: index)
+            return table.decide(feature, row: row, products: index, version: version)
         }
-        let warnings = ExpiryWarnings.warnings(for: products, empNotificationsEnabled: empNotificationsEnabled)
-        return Entitlements(generation: generation, licensed: base.licensed, unlicensedReason: base.reason,
-                            features: decisions, warnings: warnings)
+        let suppressionHonoured = ExpiryWarnings.suppressionKeyExists(generation: generation, version: version)
+        let warnings = ExpiryWarnings.warnings(for: products,
+                                               empNotificationsEnabled: empNotificationsEnabled || !suppressionHonoured)
+        return Entitlements(generation: generation, version: version, licensed: base.licensed,
+                            baseLicenseCurrent: table.baseLicense.isCurrent(index), unlicensedReason: base.reason,
+                            products: products, features: decisions, warnings: warnings)
     }
 
     /// The decision for `feature`, or nil when this generation has no such feature.

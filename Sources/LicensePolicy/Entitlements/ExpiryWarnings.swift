@@ -8,6 +8,19 @@ public enum ExpiryWarnings {
     /// `userinterface.license_notification.enable_enterprise_management_notification=false`.
     public static let suppressibleByNotificationSetting: Set<String> = ["EMP"]
 
+    /// Where the suppression key exists ("How Can I Suppress Enterprise Management Pack
+    /// Expiration Warnings?": IGEL OS 11.06 and higher); a generation not listed has it on
+    /// every version. On an earlier version the key is ignored.
+    public static let suppressionKeyVersions: [OSGeneration: VersionWindow] = [
+        .os11: VersionWindow(from: "11.06"),
+    ]
+
+    /// Whether the suppression key is honoured on this device (an unknown version: yes).
+    public static func suppressionKeyExists(generation: OSGeneration, version: OSVersion?) -> Bool {
+        guard let window = suppressionKeyVersions[generation], let version else { return true }
+        return window.contains(version)
+    }
+
     public static func warnings(for products: [ProductStatus], empNotificationsEnabled: Bool) -> [Warning] {
         products.compactMap { status -> Warning? in
             if !empNotificationsEnabled && suppressibleByNotificationSetting.contains(status.product) { return nil }
@@ -31,6 +44,9 @@ public enum ExpiryWarnings {
         case .expired where status.model == .perpetual:
             return Warning(code: .maintenanceExpired, product: product,
                            message: "The \(product) maintenance ended on \(status.expires): the product still works, but updates released after that day cannot be installed. Import a renewed license to restore maintenance.")
+        case .expired where status.model == .evaluation:
+            return Warning(code: .expired, product: product,
+                           message: "The \(product) evaluation ended on \(status.expires): an evaluation license grants nothing after it ends. Import a \(product) license to use the features again.")
         case .expired:
             return Warning(code: .expired, product: product,
                            message: "The \(product) \(status.model.rawValue) license expired on \(status.expires): the features it granted are no longer available. Import a renewed license.")

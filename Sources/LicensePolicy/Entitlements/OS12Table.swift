@@ -9,6 +9,7 @@ extension EntitlementTable {
         baseLicense: BaseLicenseRule([
             .init("PAS", whenExpired: .always),
         ]),
+        unlicensedFeatures: ["connect-ums", "deploy-license", "onboarding-service"],
         rows: [
             // Functions on the endpoint device.
             Row(["connect-ums"], grantedWhile: .active(["PAS"]), afterExpiry: .kept),
