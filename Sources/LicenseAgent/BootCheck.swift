@@ -29,10 +29,11 @@ public struct BootCheck {
 
         let stateStore = AgentStateStore(layout: layout)
         let previous = stateStore.load()
-        // The mark only moves forward; the unit is remembered once one was found.
+        // The mark only moves forward; a changed unit is remembered only once it holds a license.
         try stateStore.save(AgentState(
             trustedTimeMark: max(report.trustedTime.value, previous.mark ?? report.trustedTime.value),
-            unitId: report.unit ?? previous.rememberedUnit))
+            unitId: UnitChange.unitToRemember(remembered: previous.rememberedUnit, current: report.unit,
+                                              licenses: report.licenses)))
 
         let configuration = try ConfigurationGuard(layout: layout).enforce(
             generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)

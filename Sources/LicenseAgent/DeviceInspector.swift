@@ -34,14 +34,16 @@ public struct DeviceInspector {
             reports.filter(\.verdict.isCounted).compactMap(\.document), on: today)
         let configuration = DeviceConfiguration(layout: layout)
         let generation = configuration.generation
-        let entitlements = Entitlements.evaluate(generation: generation, products: products, today: today,
+        let entitlements = Entitlements.evaluate(generation: generation, version: configuration.version,
+                                                 products: products, today: today,
                                                  empNotificationsEnabled: configuration.empNotificationsEnabled)
         var warnings: [Warning] = []
         if let rollback = trusted.warning(clock: clock) { warnings.append(rollback) }
-        if let remembered = state.rememberedUnit, let current = selection.unitID, remembered != current {
-            warnings.append(Warning(code: .unitChanged,
-                                    message: "The unit ID changed from \(remembered) to \(current) (network card replaced?); licenses bound to \(remembered) no longer match."))
+        if let changed = UnitChange.warning(remembered: state.rememberedUnit, current: selection.unitID,
+                                            licenses: reports) {
+            warnings.append(changed)
         }
+        if let reboot = DeploymentState(layout: layout).rebootWarning() { warnings.append(reboot) }
         warnings += entitlements.warnings
         return DeviceReport(unit: selection.unitID, generation: generation, clock: clock, trustedTime: trusted,
                             today: today, licenses: reports, products: products, entitlements: entitlements,

@@ -135,7 +135,7 @@ import TestSupport
 
     @Test func replacedNetworkCardWarnsUnitChanged() throws {
         let device = try DeviceTree()
-        try device.installLicense("PAS.lic")
+        try device.installLicense("PAS.lic", units: ["001122334455"])
         try device.directory.write("wfs/license-agent/state.json", #"{"schemaVersion":1,"unitId":"001122334455"}"#)
         let json = try device.agent(["status", "--json"]).json()
         let warnings = try #require(json["warnings"] as? [[String: Any]])
