@@ -11,43 +11,43 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
     @ExplicitNull public var pasExpired: CalendarDay?
     /// SHA-256 (hex) of the frozen snapshot; nil when not frozen or when no settings file existed.
     @ExplicitNull public var snapshotDigest: String?
+    /// `last-good` (recorded while the PAS was active) or `found` (the agent never saw an
+    /// active PAS on this device); nil when not frozen.
+    @ExplicitNull public var snapshotSource: FreezeMarker.SnapshotSource?
+    /// When the last good configuration that was frozen had been recorded.
+    @ExplicitNull public var snapshotRecordedAt: String?
     /// What the call that produced this state did (`.nothing` for a plain `state()`).
     public let action: FreezePolicy.Action
 
-    public static let notFrozen = ConfigurationState(frozen: false, since: nil, snapshotDigest: nil,
-                                                     pasExpired: nil, action: .nothing)
+    public static let notFrozen = ConfigurationState(marker: nil, action: .nothing)
 
     init(marker: FreezeMarker?, action: FreezePolicy.Action) {
         frozen = marker != nil
         since = marker?.sinceDay
         snapshotDigest = marker?.digest
         pasExpired = marker?.pasExpiredDay
-        self.action = action
-    }
-
-    init(frozen: Bool, since: CalendarDay?, snapshotDigest: String?, pasExpired: CalendarDay?,
-         action: FreezePolicy.Action) {
-        self.frozen = frozen
-        self.since = since
-        self.snapshotDigest = snapshotDigest
-        self.pasExpired = pasExpired
+        snapshotSource = marker?.source
+        snapshotRecordedAt = marker?.snapshotRecordedAt
         self.action = action
     }
 
     /// `action` is what one call did, not state: it stays out of the JSON.
-    enum CodingKeys: String, CodingKey { case frozen, since, pasExpired, snapshotDigest }
+    enum CodingKeys: String, CodingKey { case frozen, since, pasExpired, snapshotDigest, snapshotSource, snapshotRecordedAt }
 }
 
 /// The file side of the frozen configuration (ENTITLEMENTS.md "Frozen configuration"):
-/// snapshot, restore and thaw of `/wfs/group.ini`, and `config apply`.
+/// the last good configuration, snapshot, restore and thaw of `/wfs/group.ini`, and `config apply`.
 ///
 /// Files, all under `/wfs/license-agent/` next to the rest of the agent state:
+/// - `last-good/`: the settings recorded while the PAS was active (`LastGoodConfiguration`).
 /// - `frozen/group.ini`: the snapshot; `frozen/marker.json`: the marker, written after the
 ///   snapshot, so a marker always has its snapshot (a crash in between only leaves a stale
 ///   snapshot that the next freeze overwrites).
 /// - `frozen/group.ini.reverted-<time>`: every settings file a restore put aside.
 /// - `group.ini.thawed`: the last snapshot, kept when a renewal lifts the freeze.
 /// - `/wfs/group.ini.previous`: the settings a `config apply` replaced.
+/// The delivery keys `system.remotemanager.*` are never reverted (`DeliveryKeys`): a restore
+/// keeps the current ones, and a frozen `config apply` installs a change of those alone.
 /// Every write is atomic and durable (`DurableFile`), so the settings file is never half
 /// written, and nothing the administrator had is dropped without a copy. The caller holds
 /// the writer lock; `config apply` takes it in the command.
@@ -64,33 +64,41 @@ public struct ConfigurationGuard: Sendable {
     public var markerPath: String { frozenDirectory + "/marker.json" }
     public var thawedCopyPath: String { layout.path("/wfs/license-agent/group.ini.thawed") }
     public var previousSettingsPath: String { layout.settingsFile + ".previous" }
+    var lastGood: LastGoodConfiguration { LastGoodConfiguration(layout: layout) }
 
     /// The current state, from the marker alone; changes nothing.
     public func state() throws(AgentError) -> ConfigurationState {
         ConfigurationState(marker: try readMarker(), action: .nothing)
     }
 
-    /// `check`'s step: freezes, restores or thaws as `FreezePolicy` decides, and logs it.
+    /// `check`'s step: records the last good configuration while the PAS is active, and
+    /// freezes, restores or thaws as `FreezePolicy` decides, and logs it.
     /// - Parameter pas: today's PAS status, nil when the device has no counted PAS license.
     public func enforce(generation: OSGeneration, pas: ProductStatus?, now: Timestamp) throws(AgentError)
         -> ConfigurationState {
         let marker = try readMarker()
         let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
-        let currentDigest = try current.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        let action = FreezePolicy.decide(generation: generation, pas: pas, marker: marker, settingsDigest: currentDigest)
+        let snapshot = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
+        let action = FreezePolicy.decide(
+            generation: generation, pas: pas, marker: marker,
+            settingsMatchSnapshot: snapshot.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true)
         switch action {
-        case .nothing, .keep:
+        case .keep:
+            return ConfigurationState(marker: marker, action: action)
+        case .nothing:
+            try recordIfActive(current, generation: generation, pas: pas, now: now)
             return ConfigurationState(marker: marker, action: action)
         case .freeze(let pasExpired):
-            let newMarker = try freeze(current, digest: currentDigest, pasExpired: pasExpired, now: now)
+            let newMarker = try freeze(current, pasExpired: pasExpired, now: now)
             return ConfigurationState(marker: newMarker, action: action)
         case .restore:
-            guard let marker else { return ConfigurationState(marker: nil, action: .nothing) }
-            try restore(marker, replacing: current, now: now)
+            guard let marker, let snapshot else { return ConfigurationState(marker: nil, action: .nothing) }
+            try restore(snapshot, since: marker.since, replacing: current, now: now)
             return ConfigurationState(marker: marker, action: action)
         case .thaw:
             guard let marker else { return ConfigurationState(marker: nil, action: .nothing) }
             try thaw(marker, now: now)
+            try recordIfActive(current, generation: generation, pas: pas, now: now)
             return ConfigurationState(marker: nil, action: action)
         }
     }
@@ -100,7 +108,7 @@ public struct ConfigurationGuard: Sendable {
     /// before the new file could slip in, and a renewal thaws), then applies.
     /// When the device cannot be inspected (no keyring, no unit ID), the marker alone decides.
     @discardableResult
-    public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> String? {
+    public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> Applied {
         let lock = try WriterLock(path: layout.writerLock, purpose: "config apply")
         defer { withExtendedLifetime(lock) {} }
         let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
@@ -108,22 +116,25 @@ public struct ConfigurationGuard: Sendable {
         if let report {
             _ = try enforce(generation: report.generation, pas: report.product("PAS"), now: now)
         }
-        return try apply(newFile: path, now: now)
+        return try apply(newFile: path, now: now, generation: report?.generation, pas: report?.product("PAS"))
+    }
+
+    /// What `config apply` did.
+    public struct Applied: Sendable, Equatable {
+        /// The copy of the settings it replaced (`/wfs/group.ini.previous`), nil when there were none.
+        public let previous: String?
+        /// True when the configuration is frozen and only the delivery keys were installed.
+        public let deliveryKeysOnly: Bool
     }
 
     /// `config apply FILE`: installs `path` as the settings file unless the configuration is
     /// frozen (refused, exit 2) or the file is not `key=value` lines (invalid data, exit 1).
-    /// Returns the path of the copy of the settings it replaced, nil when there were none.
+    /// While frozen, a file that differs from the snapshot only in `system.remotemanager.*`
+    /// is accepted, and only those keys are installed. With `generation` and `pas` given and
+    /// the PAS active, the new settings become the last good configuration.
     @discardableResult
-    public func apply(newFile path: String, now: Timestamp) throws(AgentError) -> String? {
-        if let marker = try readMarker() {
-            try audit(now, "config-apply", files: [path], outcome: "refused",
-                      detail: "frozen since \(marker.since); PAS expired on \(marker.pasExpired)")
-            throw AgentError(
-                .refused,
-                "The configuration is frozen since \(marker.since) because the PAS license expired on \(marker.pasExpired); the settings file was left unchanged",
-                remedy: "Import a renewed PAS license to lift the freeze, then apply the settings again")
-        }
+    public func apply(newFile path: String, now: Timestamp, generation: OSGeneration? = nil,
+                      pas: ProductStatus? = nil) throws(AgentError) -> Applied {
         guard let contents = try DurableFile.read(path, limit: Self.settingsLimit) else {
             throw AgentError(.io, "The new settings file does not exist", path: path,
                              remedy: "Give the path of an existing file")
@@ -138,6 +149,21 @@ public struct ConfigurationGuard: Sendable {
             throw AgentError(.invalidData, "The new settings file has lines that are not key=value", path: path,
                              cause: .text(lines), remedy: "Fix those lines and apply the file again")
         }
+        var installing = contents
+        var deliveryKeysOnly = false
+        if let marker = try readMarker() {
+            let snapshot = try readSnapshot(of: marker)
+            guard DeliveryKeys.sameConfiguration(contents, snapshot) else {
+                try audit(now, "config-apply", files: [path], outcome: "refused",
+                          detail: "frozen since \(marker.since); PAS expired on \(marker.pasExpired)")
+                throw AgentError(
+                    .refused,
+                    "The configuration is frozen since \(marker.since) because the PAS license expired on \(marker.pasExpired); the settings file was left unchanged",
+                    remedy: "Import a renewed PAS license to lift the freeze, then apply the settings again (only system.remotemanager.* keys may change while frozen)")
+            }
+            installing = DeliveryKeys.restoring(snapshot, keepingDeliveryKeysOf: contents) ?? []
+            deliveryKeysOnly = true
+        }
         let settings = layout.settingsFile
         try DurableFile.makeDirectories(layout.path("/wfs"))
         var previousCopy: String?
@@ -145,39 +171,56 @@ public struct ConfigurationGuard: Sendable {
             try DurableFile.write(previous, to: previousSettingsPath, mode: [.ownerReadWrite])
             previousCopy = previousSettingsPath
         }
-        try DurableFile.write(contents, to: settings)
-        try audit(now, "config-apply", files: [path, settings], outcome: "applied",
-                  detail: "sha256 \(try Digest.sha256Hex(contents))"
+        try DurableFile.write(installing, to: settings)
+        try audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
+                  detail: (deliveryKeysOnly ? "frozen: only system.remotemanager.* keys changed and were installed; " : "")
+                      + "sha256 \(try Digest.sha256Hex(installing))"
                       + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
-        return previousCopy
+        if let generation {
+            try recordIfActive(installing, generation: generation, pas: pas, now: now)
+        }
+        return Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
     }
 
     // MARK: - Steps
 
-    private func freeze(_ current: [UInt8]?, digest: String?, pasExpired: CalendarDay, now: Timestamp)
+    private func recordIfActive(_ settings: [UInt8]?, generation: OSGeneration, pas: ProductStatus?,
+                                now: Timestamp) throws(AgentError) {
+        guard FreezePolicy.recordsLastGood(generation: generation, pas: pas), let pas else { return }
+        try lastGood.record(settings, pasExpires: pas.expires, now: now)
+    }
+
+    /// Freezes the last good configuration (or, when none was recorded, what it finds), and
+    /// puts it back when the settings file has changed since it was recorded.
+    private func freeze(_ current: [UInt8]?, pasExpired: CalendarDay, now: Timestamp)
         throws(AgentError) -> FreezeMarker {
+        let recorded = try lastGood.read()
+        let snapshot = recorded.map(\.settings) ?? current
+        let digest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
         try DurableFile.makeDirectories(frozenDirectory, mode: 0o700)
-        if let current {
-            try DurableFile.write(current, to: snapshotPath, mode: [.ownerReadWrite])
+        if let snapshot {
+            try DurableFile.write(snapshot, to: snapshotPath, mode: [.ownerReadWrite])
         } else {
             try DurableFile.remove(snapshotPath)
         }
-        let marker = FreezeMarker(frozenAt: now, pasExpired: pasExpired, digest: digest)
+        let marker = FreezeMarker(frozenAt: now, pasExpired: pasExpired, digest: digest,
+                                  source: recorded == nil ? .found : .lastGood,
+                                  recordedAt: recorded?.record.recordedTime)
         try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
+        let origin = recorded.map { "the last good configuration recorded \($0.record.recordedAt)" }
+            ?? "the settings found now (this device was never seen with an active PAS)"
         try audit(now, "config-freeze", files: [layout.settingsFile, snapshotPath], outcome: "frozen",
-                  detail: "PAS expired on \(pasExpired); "
-                      + (digest.map { "snapshot sha256 \($0)" } ?? "no settings file to snapshot"))
+                  detail: "PAS expired on \(pasExpired); snapshot: \(origin); "
+                      + (digest.map { "sha256 \($0)" } ?? "no settings file"))
+        if !DeliveryKeys.sameConfiguration(current, snapshot) {
+            try restore(snapshot, since: marker.since, replacing: current, now: now)
+        }
         return marker
     }
 
-    private func restore(_ marker: FreezeMarker, replacing current: [UInt8]?, now: Timestamp) throws(AgentError) {
-        let snapshot = try DurableFile.read(snapshotPath, limit: Self.settingsLimit)
-        let snapshotDigest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        guard snapshotDigest == marker.digest else {
-            throw AgentError(.invalidData, "The frozen settings snapshot does not match its marker", path: snapshotPath,
-                             cause: .text("expected \(marker.digest ?? "no snapshot"), found \(snapshotDigest ?? "none")"),
-                             remedy: "Restore the snapshot from a backup or import a renewed PAS license")
-        }
+    /// Puts `snapshot` back (keeping the current delivery keys) and keeps the replaced file aside.
+    private func restore(_ snapshot: [UInt8]?, since: String, replacing current: [UInt8]?, now: Timestamp)
+        throws(AgentError) {
         var files = [layout.settingsFile]
         if let current {
             let stamp = now.description.filter { $0 != "-" && $0 != ":" }
@@ -185,14 +228,14 @@ public struct ConfigurationGuard: Sendable {
             try DurableFile.write(current, to: aside, mode: [.ownerReadWrite])
             files.append(aside)
         }
-        if let snapshot {
-            try DurableFile.write(snapshot, to: layout.settingsFile)
+        if let restored = DeliveryKeys.restoring(snapshot, keepingDeliveryKeysOf: current) {
+            try DurableFile.write(restored, to: layout.settingsFile)
         } else {
             try DurableFile.remove(layout.settingsFile)
         }
         try audit(now, "config-restore", files: files, outcome: "restored",
-                  detail: "the settings file changed while frozen (since \(marker.since)); the snapshot was put back"
-                      + (files.count > 1 ? " and the changed file kept as \(files[1])" : ""))
+                  detail: "the settings file differs from the frozen configuration (since \(since)); the snapshot was put back, system.remotemanager.* kept"
+                      + (files.count > 1 ? ", and the changed file kept as \(files[1])" : ""))
     }
 
     private func thaw(_ marker: FreezeMarker, now: Timestamp) throws(AgentError) {
@@ -205,6 +248,18 @@ public struct ConfigurationGuard: Sendable {
         try DurableFile.remove(snapshotPath)
         try audit(now, "config-thaw", files: files, outcome: "thawed",
                   detail: "frozen since \(marker.since) (PAS expired on \(marker.pasExpired)); a current license lifts the freeze")
+    }
+
+    /// The frozen snapshot, proven to be the one the marker names (nil: no settings file was frozen).
+    private func readSnapshot(of marker: FreezeMarker) throws(AgentError) -> [UInt8]? {
+        let snapshot = try DurableFile.read(snapshotPath, limit: Self.settingsLimit)
+        let snapshotDigest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
+        guard snapshotDigest == marker.digest else {
+            throw AgentError(.invalidData, "The frozen settings snapshot does not match its marker", path: snapshotPath,
+                             cause: .text("expected \(marker.digest ?? "no snapshot"), found \(snapshotDigest ?? "none")"),
+                             remedy: "Restore the snapshot from a backup or import a renewed PAS license")
+        }
+        return snapshot
     }
 
     private func readMarker() throws(AgentError) -> FreezeMarker? {

@@ -68,15 +68,17 @@ struct AllowsCommand: ParsableCommand {
     }
 }
 
-/// `may-update --release-date DATE [--kind os|app]`: exit 0 yes, 2 no (with why on stderr).
+/// `may-update --release-date DATE [--kind os|app] [--version V]`: exit 0 yes, 2 no (with why
+/// and what to do on stderr).
 struct MayUpdateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "may-update",
-        abstract: "May a local update released on DATE be installed?",
+        abstract: "May a local update released on DATE (to version V) be installed?",
         discussion: """
             With expired maintenance, IGEL OS 11 firmware released before the expiry date may \
-            still be installed; on IGEL OS 12 an expired PAS allows no local update. \
-            Exit 0 when allowed, 2 when not.
+            still be installed; on IGEL OS 12 an expired PAS allows no local update. An upgrade \
+            from IGEL OS 11 to 12 (--version 12.x.y) needs active maintenance (WE or PAS), \
+            whatever the release date. Exit 0 when allowed, 2 when not.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -87,18 +89,25 @@ struct MayUpdateCommand: ParsableCommand {
     @Option(help: "What is updated: os (firmware) or app.")
     var kind: UpdateRule.Kind = .os
 
+    @Option(help: ArgumentHelp("The version the update installs, e.g. 12.5.1 or 11.08.100.", valueName: "version"))
+    var version: OSVersion?
+
+    func validate() throws {
+        guard version == nil || kind == .os else { throw ValidationError("--version applies to --kind os only.") }
+    }
+
     func run() throws {
         try runReporting {
             let report = try DeviceInspector(layout: options.layout).inspect()
-            let answer = UpdateRule.decide(report.entitlements, kind: kind, releaseDate: releaseDate)
+            let answer = UpdateRule.decide(report.entitlements, kind: kind, releaseDate: releaseDate, targetVersion: version)
             if options.json {
-                print(JSONOutput.string(UpdateAnswer(answer, kind: kind, releaseDate: releaseDate)))
+                print(JSONOutput.string(UpdateAnswer(answer, kind: kind, releaseDate: releaseDate, version: version)))
             } else if answer.allowed {
                 print("Allowed: \(answer.reason).")
             }
             guard answer.allowed else {
-                writeToStandardError("This \(kind.rawValue) update may not be installed: \(answer.reason). "
-                                     + "Import a renewed license, or install an older release.")
+                writeToStandardError("This \(kind.rawValue) update may not be installed: \(answer.reason)."
+                                     + (answer.remedy.map { " \($0)." } ?? ""))
                 return 2
             }
             return 0
@@ -120,7 +129,9 @@ struct ConfigApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Install a new settings file (/wfs/group.ini), unless the configuration is frozen.",
         discussion: """
-            Atomic and durable; the replaced file is kept as /wfs/group.ini.previous. \
+            Atomic and durable; the replaced file is kept as /wfs/group.ini.previous. While an expired \
+            PAS keeps the configuration frozen, only a file that differs from the frozen settings in \
+            system.remotemanager.* keys alone is accepted, and only those keys are installed. \
             Exit 0 applied, 2 refused because an expired PAS froze the configuration, 1 on error.
             """)
 
@@ -132,12 +143,15 @@ struct ConfigApplyCommand: ParsableCommand {
     func run() throws {
         try runReporting {
             let configurationGuard = ConfigurationGuard(layout: options.layout)
-            let previous = try configurationGuard.applyUnderLock(newFile: file)
+            let applied = try configurationGuard.applyUnderLock(newFile: file)
             if options.json {
-                print(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: previous)))
+                print(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: applied.previous,
+                                                    deliveryKeysOnly: applied.deliveryKeysOnly)))
             } else {
-                print("Applied \(file) as \(options.layout.settingsFile)"
-                      + (previous.map { "; the previous settings are kept as \($0)." } ?? "."))
+                let what = applied.deliveryKeysOnly
+                    ? "The configuration is frozen; the system.remotemanager.* keys of \(file) were installed in \(options.layout.settingsFile)"
+                    : "Applied \(file) as \(options.layout.settingsFile)"
+                print(what + (applied.previous.map { "; the previous settings are kept as \($0)." } ?? "."))
             }
             return 0
         }
@@ -158,9 +172,12 @@ struct ConfigStatusCommand: ParsableCommand {
             if options.json {
                 print(JSONOutput.string(ConfigurationAnswer(configuration: state)))
             } else if state.frozen {
+                let origin = state.snapshotSource == .lastGood
+                    ? "the last good configuration, recorded \(state.snapshotRecordedAt ?? "while the PAS was active")"
+                    : "the settings found when it froze (this device was never seen with an active PAS, so no last good configuration was recorded)"
                 print("Configuration frozen since \(state.since.map(String.init(describing:)) ?? "unknown") "
                       + "(PAS expired on \(state.pasExpired.map(String.init(describing:)) ?? "unknown")); "
-                      + "snapshot sha256 \(state.snapshotDigest ?? "none (no settings file)"). "
+                      + "snapshot: \(origin); sha256 \(state.snapshotDigest ?? "none (no settings file)"). "
                       + "Import a renewed PAS license to lift the freeze.")
             } else {
                 print("Configuration not frozen.")
@@ -171,6 +188,10 @@ struct ConfigStatusCommand: ParsableCommand {
 }
 
 extension UpdateRule.Kind: ExpressibleByArgument {}
+
+extension OSVersion: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
 
 // MARK: - JSON answers (schema version 1; keys may be added, never renamed)
 
@@ -215,16 +236,20 @@ struct UpdateAnswer: Encodable {
     let schemaVersion = 1
     let kind: String
     let releaseDate: String
+    @ExplicitNull var version: String?
     let allowed: Bool
     @ExplicitNull var feature: String?
     let reason: String
+    @ExplicitNull var remedy: String?
 
-    init(_ answer: UpdateRule.Answer, kind: UpdateRule.Kind, releaseDate: CalendarDay) {
+    init(_ answer: UpdateRule.Answer, kind: UpdateRule.Kind, releaseDate: CalendarDay, version: OSVersion?) {
         self.kind = kind.rawValue
         self.releaseDate = releaseDate.description
+        self.version = version?.description
         allowed = answer.allowed
         feature = answer.feature
         reason = answer.reason
+        remedy = answer.remedy
     }
 }
 
@@ -234,6 +259,8 @@ struct ApplyAnswer: Encodable {
     let applied = true
     let settingsFile: String
     @ExplicitNull var previous: String?
+    /// True when the configuration is frozen and only system.remotemanager.* keys were installed.
+    let deliveryKeysOnly: Bool
 }
 
 /// `config status --json`.

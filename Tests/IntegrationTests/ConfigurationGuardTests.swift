@@ -68,20 +68,22 @@ import TestSupport
         let state = try device.freeze()
         #expect(state.frozen)
         #expect(state.action == .freeze(pasExpired: Self.expiredOn))
-        #expect(state.since == Self.now.day)
+        #expect(state.since == Self.expiredOn, "dated from the PAS's expiry day")
         #expect(state.pasExpired == Self.expiredOn)
+        #expect(state.snapshotSource == .found, "never seen with an active PAS: what it finds is frozen")
         #expect(state.snapshotDigest == (try Self.sha256(device.settingsPath)))
         let snapshot = try String(contentsOfFile: device.guard_.snapshotPath, encoding: .utf8)
         #expect(snapshot == Self.original)
         let marker = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: device.guard_.markerPath))) as? [String: Any])
-        #expect(marker["since"] as? String == "2026-11-29")
+        #expect(marker["since"] as? String == "2026-10-31")
+        #expect(marker["snapshotSource"] as? String == "found")
         #expect(marker["pasExpired"] as? String == "2026-10-31")
         #expect(marker["digest"] as? String == state.snapshotDigest)
         #expect(device.settings() == Self.original, "freezing never changes the settings")
         #expect(device.auditActions().map { $0["action"] as? String } == ["config-freeze"])
         let reread = try device.guard_.state()
-        #expect(reread.frozen && reread.since == Self.now.day && reread.snapshotDigest == state.snapshotDigest)
+        #expect(reread.frozen && reread.since == Self.expiredOn && reread.snapshotDigest == state.snapshotDigest)
         #expect(!device.names(in: "wfs/license-agent/frozen").contains { $0.contains(".tmp-") })
     }
 
@@ -167,18 +169,20 @@ import TestSupport
         #expect(!device.exists("wfs/license-agent/frozen/marker.json"))
         #expect(!device.exists("wfs/license-agent/frozen/group.ini"))
         #expect(try String(contentsOfFile: device.guard_.thawedCopyPath, encoding: .utf8) == Self.original)
-        #expect(device.auditActions().map { $0["action"] as? String } == ["config-freeze", "config-thaw"])
+        #expect(device.auditActions().map { $0["action"] as? String } == ["config-freeze", "config-thaw", "config-last-good"],
+                "the active PAS makes the thawed settings the last good configuration")
         // Once thawed, a new settings file goes in.
         let candidate = try device.directory.write("incoming/new.ini", "userinterface.theme=light\n")
-        #expect(try device.guard_.apply(newFile: candidate, now: Self.now) != nil)
+        #expect(try device.guard_.apply(newFile: candidate, now: Self.now).previous != nil)
         #expect(device.settings() == "userinterface.theme=light\n")
     }
 
     @Test func applyReplacesAtomicallyAndKeepsThePrevious() throws {
         let device = try Device()
         let candidate = try device.directory.write("incoming/new.ini", "# new\nuserinterface.theme=light\n")
-        let previous = try device.guard_.apply(newFile: candidate, now: Self.now)
-        #expect(previous == device.guard_.previousSettingsPath)
+        let applied = try device.guard_.apply(newFile: candidate, now: Self.now)
+        #expect(applied.previous == device.guard_.previousSettingsPath)
+        #expect(!applied.deliveryKeysOnly)
         #expect(device.settings() == "# new\nuserinterface.theme=light\n")
         #expect(try String(contentsOfFile: device.directory.appending("wfs/group.ini.previous"), encoding: .utf8) == Self.original)
         #expect(device.names(in: "wfs").filter { $0.contains(".tmp-") }.isEmpty)
@@ -190,7 +194,7 @@ import TestSupport
     @Test func applyOnADeviceWithoutSettingsKeepsNoPrevious() throws {
         let device = try Device(settings: nil)
         let candidate = try device.directory.write("incoming/new.ini", "a=1\n")
-        #expect(try device.guard_.apply(newFile: candidate, now: Self.now) == nil)
+        #expect(try device.guard_.apply(newFile: candidate, now: Self.now).previous == nil)
         #expect(device.settings() == "a=1\n")
     }
 

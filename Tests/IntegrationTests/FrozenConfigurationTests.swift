@@ -46,8 +46,11 @@ import TestSupport
         let status = try Self.agent(device, ["config", "status"], ["--json"], at: "2027-01-05 09:01:00")
         let configuration = try #require(try status.json()["configuration"] as? [String: Any])
         #expect(configuration["frozen"] as? Bool == true)
-        #expect(configuration["since"] as? String == "2027-01-05")
+        #expect(configuration["since"] as? String == "2026-12-31", "dated from the PAS's expiry day")
         #expect(configuration["pasExpired"] as? String == "2026-12-31")
+        #expect(configuration["snapshotSource"] as? String == "last-good")
+        #expect((configuration["snapshotRecordedAt"] as? String)?.hasPrefix("2026-12-15T09:05") == true,
+                "the settings config apply installed while the PAS was active")
 
         // config apply is refused, and the settings stay as they were.
         let refused = try Self.agent(device, ["config", "apply"], [second], at: "2027-01-05 09:02:00")
@@ -73,8 +76,9 @@ import TestSupport
         #expect((try thawed.json()["configuration"] as? [String: Any])?["frozen"] as? Bool == false)
         #expect(try Self.agent(device, ["config", "apply"], [second], at: "2027-01-07 09:03:00").status == 0)
         #expect(Self.settings(device) == "userinterface.theme=blue\n")
-        #expect(Self.auditActions(device) == ["config-apply", "config-freeze", "config-apply", "config-restore",
-                                              "config-thaw", "config-apply"])
+        #expect(Self.auditActions(device) == ["config-last-good", "config-apply", "config-last-good", "config-freeze",
+                                              "config-apply", "config-restore", "config-thaw", "config-apply",
+                                              "config-last-good"])
     }
 
     /// A PAS that expired since the last check freezes on `config apply` itself: the new
@@ -89,7 +93,8 @@ import TestSupport
         #expect(refused.stderr.contains("2026-11-15"))
         #expect(Self.settings(device) == Self.original)
         let status = try Self.agent(device, ["config", "status"], at: "2026-11-29 12:01:00")
-        #expect(status.stdout.contains("frozen since 2026-11-29"))
+        #expect(status.stdout.contains("frozen since 2026-11-15"))
+        #expect(status.stdout.contains("never seen with an active PAS"), "\(status.stdout)")
         #expect(Self.auditActions(device) == ["config-freeze", "config-apply"])
     }
 
