@@ -58,9 +58,34 @@ static inline CURLcode curl_shim_setopt_write_function(
     CURL *handle, size_t (*callback)(char *, size_t, size_t, void *)) {
     return CURL_SHIM_FUNCTION(curl_easy_setopt)(handle, CURLOPT_WRITEFUNCTION, callback);
 }
+static inline CURLcode curl_shim_setopt_header_function(
+    CURL *handle, size_t (*callback)(char *, size_t, size_t, void *)) {
+    return CURL_SHIM_FUNCTION(curl_easy_setopt)(handle, CURLOPT_HEADERFUNCTION, callback);
+}
 static inline CURLcode curl_shim_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return CURL_SHIM_FUNCTION(curl_easy_getinfo)(handle, info, value);
 }
 static inline CURLcode curl_shim_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return CURL_SHIM_FUNCTION(curl_easy_getinfo)(handle, info, value);
+}
+
+// The URL API (curl_url, libcurl 7.62+): libcurl's own URL parser, so that the agent reads a
+// URL's parts exactly as the transfer will.
+static inline CURLU *curl_shim_url(void) {
+    return CURL_SHIM_FUNCTION(curl_url)();
+}
+static inline void curl_shim_url_cleanup(CURLU *url) {
+    CURL_SHIM_FUNCTION(curl_url_cleanup)(url);
+}
+static inline CURLUcode curl_shim_url_set(CURLU *url, CURLUPart part, const char *content, unsigned int flags) {
+    return CURL_SHIM_FUNCTION(curl_url_set)(url, part, content, flags);
+}
+static inline CURLUcode curl_shim_url_get(CURLU *url, CURLUPart part, char **content, unsigned int flags) {
+    return CURL_SHIM_FUNCTION(curl_url_get)(url, part, content, flags);
+}
+static inline void curl_shim_free(void *pointer) {
+    CURL_SHIM_FUNCTION(curl_free)(pointer);
+}
+static inline const char *curl_shim_url_strerror(CURLUcode code) {
+    return CURL_SHIM_FUNCTION(curl_url_strerror)(code);
 }

@@ -2,9 +2,9 @@ import FoundationEssentials
 import LicensePlatform
 import LicensePolicy
 
-/// The network import paths: `fetch` (the Licensing tool's "download from a URL": https, ftp,
-/// ftps, file) and `activate` (the setup assistant's "Activate your IGEL OS" step, which asks
-/// the license server for a 90-day evaluation license for this unit). CLI.md "Imports".
+/// The network import paths: `fetch` (the Licensing tool's "download from a URL": https, http,
+/// ftp, ftps, file) and `activate` (the setup assistant's "Activate your IGEL OS" step, which
+/// asks the license server for a 90-day evaluation license for this unit). CLI.md "Imports".
 ///
 /// The downloaded bytes go through `LicenseImport` like any other candidate: nothing is
 /// installed unless it verifies and is bound to this unit. The proxy is the one given, or
@@ -13,16 +13,19 @@ public struct NetworkImport {
     public let layout: DeviceLayout
     public let clock: Timestamp
 
-    /// What the person typed into the activation form.
+    /// What the person typed into the activation form ("fill in every field"), and that
+    /// they accepted the terms and the privacy policy.
     public struct EvaluationRequest: Sendable {
         public var email: String
         public var name: String
         public var company: String
+        public var termsAccepted: Bool
 
-        public init(email: String, name: String, company: String = "") {
+        public init(email: String, name: String, company: String, termsAccepted: Bool) {
             self.email = email
             self.name = name
             self.company = company
+            self.termsAccepted = termsAccepted
         }
     }
 
@@ -52,7 +55,7 @@ public struct NetworkImport {
         } catch {
             throw withProxyAdvice(error, proxy: proxy)
         }
-        let candidate = LicenseImport.Candidate(source: url, preferredName: NetworkImport.fileName(of: url),
+        let candidate = LicenseImport.Candidate(source: URLText.redacted(url), preferredName: NetworkImport.fileName(of: url),
                                                 contents: .success(bytes))
         return try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(replace: replace, action: "fetch"))
     }
@@ -60,11 +63,22 @@ public struct NetworkImport {
     /// Requests an evaluation license for this unit from `server` (or agent.conf's
     /// `server_url=`) and installs it (action `activate`).
     ///
+    /// Only on a fresh device (`ActivationRule`): registered with a UMS or holding a base
+    /// license, it is refused (exit 2) with the reason, before anything is written or sent.
     /// `/license/fetch.req` is written first, under the writer lock, which is released before
     /// the network call so that a slow server never blocks `check`. It is removed only when
     /// the license is installed; after any failure it stays for a retry or the rescue shell.
     public func activate(_ request: EvaluationRequest, server: String?, connection: Connection) throws(AgentError) -> LicenseImport.Outcome {
         let configuration = DeviceConfiguration(layout: layout)
+        guard request.termsAccepted else {
+            throw AgentError(.usage, "The evaluation can only be requested once the terms and the privacy policy are accepted",
+                             remedy: "Pass --accept-terms after the user agreed to them")
+        }
+        let installed = try DeviceInspector(layout: layout, clock: clock).inspect().licenses
+        if let refusal = ActivationRule.refusal(delivery: DeliverySettings(configuration.deviceSettings), licenses: installed) {
+            throw AgentError(.refused, "Activation of an evaluation license is refused: \(refusal)",
+                             remedy: "Evaluation licenses are only for a fresh device; import or deploy this device's license instead")
+        }
         guard let base = (server ?? configuration.agentSettings["server_url"]).flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw AgentError(.usage, "No license server is configured",
                              remedy: "Pass --server URL, or set server_url= in /etc/license-agent/agent.conf")
@@ -78,7 +92,8 @@ public struct NetworkImport {
 
         let endpoint = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/evaluation"
         let body = JSONOutput.encode(ActivationBody(unitId: unit.description, email: request.email, name: request.name,
-                                                    company: request.company, osGeneration: generation.rawValue))
+                                                    company: request.company, osGeneration: generation.rawValue,
+                                                    termsAccepted: request.termsAccepted))
         let proxy = effectiveProxy(connection, configuration)
         let bytes: [UInt8]
         do {
@@ -124,14 +139,10 @@ public struct NetworkImport {
         return advised
     }
 
-    /// The last path component of `url` (without query or fragment), or `license.lic`.
+    /// The last component of `url`'s path as libcurl parses and decodes it (`%2D` is `-`), or
+    /// `license.lic` when it has none; `LicenseStore` makes it safe before it names a file.
     static func fileName(of url: String) -> String {
-        var path = Substring(url)
-        if let scheme = path.firstRange(of: "://") { path = path[scheme.upperBound...] }
-        path = path.prefix { $0 != "?" && $0 != "#" }
-        guard let slash = path.firstIndex(of: "/") else { return "license.lic" }
-        let last = path[slash...].split(separator: "/").last.map(String.init) ?? ""
-        return last.isEmpty ? "license.lic" : last
+        (try? CurlURL(url))?.fileName ?? "license.lic"
     }
 }
 
@@ -142,6 +153,7 @@ struct ActivationBody: Encodable {
     let name: String
     let company: String
     let osGeneration: Int
+    let termsAccepted: Bool
 }
 
 /// `/license/fetch.req`'s content.

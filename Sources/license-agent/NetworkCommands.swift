@@ -18,28 +18,30 @@ struct ConnectionOptions: ParsableArguments {
 struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download one license file over https, ftp, ftps or file, then import it.",
+        abstract: "Download one license file over https, http, ftp, ftps or file, then import it.",
         discussion: """
-            https certificates are verified; at most 5 redirects, 64 KiB and 30 seconds. Exit 0 when \
-            the license was installed or was already present, 2 when it was refused, 1 on error.
+            https certificates are verified; at most 5 redirects, 64 KiB and 30 seconds. Plain http and \
+            ftp are accepted with a note: the license's signature, not the transport, makes it \
+            trustworthy. Exit 0 when the license was installed or was already present, 2 when it was \
+            refused, 1 on error.
             """)
 
     @OptionGroup var options: GlobalOptions
     @OptionGroup var importOptions: ImportOptions
     @OptionGroup var connectionOptions: ConnectionOptions
 
-    @Argument(help: ArgumentHelp("Where the license file is (https://, ftp://, ftps://, file://).", valueName: "url"))
+    @Argument(help: ArgumentHelp("Where the license file is (https://, http://, ftp://, ftps://, file://).", valueName: "url"))
     var url: String
 
     func validate() throws {
-        let scheme = url.prefix { $0 != ":" }.lowercased()
-        guard url.contains("://"), ["https", "ftp", "ftps", "file"].contains(scheme) else {
-            throw ValidationError("The URL must start with https://, ftp://, ftps:// or file://.")
+        guard let scheme = URLText.scheme(of: url), ["https", "http", "ftp", "ftps", "file"].contains(scheme) else {
+            throw ValidationError("The URL must start with https://, http://, ftp://, ftps:// or file://.")
         }
     }
 
     func run() throws {
         try runReporting {
+            if let note = URLText.transportNote(for: url) { writeToStandardError(note) }
             let outcome = try NetworkImport(layout: options.layout)
                 .fetch(url: url, connection: connectionOptions.connection, replace: importOptions.replace)
             printImport(outcome, json: options.json)
@@ -48,16 +50,18 @@ struct FetchCommand: ParsableCommand {
     }
 }
 
-/// `activate --evaluation --email E --name N [--company C] [--server URL]`: the setup
-/// assistant's "Activate your IGEL OS" step.
+/// `activate --evaluation --email E --name N --company C --accept-terms [--server URL]`: the
+/// setup assistant's "Activate your IGEL OS" step. Every field is required.
 struct ActivateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "activate",
         abstract: "Request a 90-day evaluation license for this unit and install it.",
         discussion: """
-            Writes /license/fetch.req, posts the request to {server}/v1/evaluation (https only) and \
-            installs the license the server returns; fetch.req is removed once it is installed. \
-            Exit 0 installed, 2 refused, 1 error (fetch.req then stays).
+            Only on a fresh device: one not registered with a UMS (system.remotemanager.server) and \
+            holding no base license (PAS, WE, WE-E); otherwise exit 2 with the reason. Writes \
+            /license/fetch.req, posts the request to {server}/v1/evaluation (https only) with \
+            "termsAccepted": true and installs the license the server returns; fetch.req is removed \
+            once it is installed. Exit 0 installed, 2 refused, 1 error (fetch.req then stays).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -72,8 +76,11 @@ struct ActivateCommand: ParsableCommand {
     @Option(help: "The administrator's name.")
     var name: String
 
-    @Option(help: "The company (optional).")
-    var company: String = ""
+    @Option(help: "The company.")
+    var company: String
+
+    @Flag(help: "The user accepted the terms and the privacy policy (sent as \"termsAccepted\": true).")
+    var acceptTerms = false
 
     @Option(help: ArgumentHelp("License server base URL (default: server_url= in agent.conf).", valueName: "url"))
     var server: String?
@@ -84,12 +91,17 @@ struct ActivateCommand: ParsableCommand {
             throw ValidationError("--email needs an e-mail address.")
         }
         guard !name.trimmingASCIIWhitespace().isEmpty else { throw ValidationError("--name must not be empty.") }
+        guard !company.trimmingASCIIWhitespace().isEmpty else { throw ValidationError("--company must not be empty.") }
+        guard acceptTerms else {
+            throw ValidationError("--accept-terms is required: the evaluation is requested only once the user accepted the terms and the privacy policy.")
+        }
     }
 
     func run() throws {
         try runReporting {
             let request = NetworkImport.EvaluationRequest(email: email, name: name.trimmingASCIIWhitespace(),
-                                                          company: company.trimmingASCIIWhitespace())
+                                                          company: company.trimmingASCIIWhitespace(),
+                                                          termsAccepted: acceptTerms)
             let outcome = try NetworkImport(layout: options.layout)
                 .activate(request, server: server, connection: connectionOptions.connection)
             printImport(outcome, json: options.json)

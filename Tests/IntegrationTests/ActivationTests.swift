@@ -30,7 +30,7 @@ import Testing
 
         func activate(_ extra: [String] = []) throws -> ProcessResult {
             try fixture.agent("activate", ["--evaluation", "--email", "admin@example.com", "--name", "Ada Admin",
-                                           "--company", "Example Ltd", "--json"] + extra)
+                                           "--company", "Example Ltd", "--accept-terms", "--json"] + extra)
         }
 
         /// What the server saw: the request body and fetch.req's contents at that moment.
@@ -65,6 +65,7 @@ import Testing
         #expect(body["name"] as? String == "Ada Admin")
         #expect(body["company"] as? String == "Example Ltd")
         #expect(body["osGeneration"] as? Int == 12)
+        #expect(body["termsAccepted"] as? Bool == true)
         // fetch.req was on disk while the request was in flight.
         let request = try Self.requestFile(seen["requestFile"] as? String)
         #expect(request["unitId"] as? String == ImportSourceFixture.machineUnit)
@@ -120,14 +121,57 @@ import Testing
 
     @Test func theServerMustBeHTTPSAndKnown() throws {
         let fixture = try ImportSourceFixture("activate-usage")
-        let plain = try fixture.agent("activate", ["--evaluation", "--email", "a@example.com", "--name", "A",
-                                                   "--server", "http://127.0.0.1:1"])
+        let form = ["--email", "a@example.com", "--name", "A", "--company", "C", "--accept-terms"]
+        let plain = try fixture.agent("activate", ["--evaluation"] + form + ["--server", "http://127.0.0.1:1"])
         #expect(plain.status == 64, "\(plain)")
-        let none = try fixture.agent("activate", ["--evaluation", "--email", "a@example.com", "--name", "A"])
+        let none = try fixture.agent("activate", ["--evaluation"] + form)
         #expect(none.status == 64, "\(none)")
         #expect(none.stderr.contains("server_url="), "\(none.stderr)")
-        let noFlag = try fixture.agent("activate", ["--email", "a@example.com", "--name", "A", "--server", "https://x"])
+        let noFlag = try fixture.agent("activate", form + ["--server", "https://x"])
         #expect(noFlag.status == 64, "\(noFlag)")
         #expect(!FileManager.default.fileExists(atPath: fixture.requestFile))
+    }
+
+    /// "Fill in every field" and accept the terms: without them it is a usage error, and
+    /// nothing is written or sent.
+    @Test(arguments: [["--company"], ["--accept-terms"], ["--company", "--accept-terms"]])
+    func everyFieldAndTheTermsAreRequired(missing: [String]) throws {
+        let fixture = try ImportSourceFixture("activate-fields")
+        var arguments = ["--evaluation", "--email", "a@example.com", "--name", "A", "--server", "https://127.0.0.1:1"]
+        if !missing.contains("--company") { arguments += ["--company", "C"] }
+        if !missing.contains("--accept-terms") { arguments.append("--accept-terms") }
+        let result = try fixture.agent("activate", arguments)
+        #expect(result.status == 64, "\(result)")
+        #expect(result.stderr.contains(missing[0]), "\(result.stderr)")
+        let empty = try fixture.agent("activate", ["--evaluation", "--email", "a@example.com", "--name", "A",
+                                                   "--company", " ", "--accept-terms", "--server", "https://127.0.0.1:1"])
+        #expect(empty.status == 64, "\(empty)")
+        #expect(!FileManager.default.fileExists(atPath: fixture.requestFile))
+    }
+
+    /// Only a fresh device: one registered with a UMS, or holding a base license in any state,
+    /// is refused with the reason before anything is written or sent.
+    @Test func aRegisteredDeviceIsRefusedWithTheReason() throws {
+        let setup = try Setup("activate-registered")
+        try setup.fixture.directory.write("root/wfs/group.ini", "system.remotemanager.server=https://ums.example.com:8443\n")
+        let result = try setup.activate(["--server", setup.server.baseURL, "--cacert", setup.ca.caPath])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("registered with the management server https://ums.example.com:8443"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: setup.fixture.requestFile))
+        #expect(!FileManager.default.fileExists(atPath: setup.record), "nothing was sent")
+    }
+
+    @Test(arguments: [("PAS", 12), ("WE-E", 11), ("WE", 11)])
+    func aDeviceWithABaseLicenseIsRefused(product: String, generation: Int) throws {
+        let setup = try Setup("activate-licensed", generation: generation)
+        // Expired long ago: an expired base license refuses as well as a valid one.
+        let document = DeviceTree.document(product: product, model: product == "WE-E" ? "evaluation" : "subscription",
+                                           starts: "2026-01-01", expires: "2026-03-31", units: [ImportSourceFixture.machineUnit])
+        try setup.fixture.directory.write("root/license/dsa/licenses/\(product).lic", setup.fixture.pki.sign(document: document, signer: .p256))
+        let result = try setup.activate(["--server", setup.server.baseURL, "--cacert", setup.ca.caPath])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("already holds a base license (\(product).lic: \(product)"), "\(result.stderr)")
+        #expect(try setup.fixture.installed() == ["\(product).lic"])
+        #expect(!FileManager.default.fileExists(atPath: setup.record))
     }
 }

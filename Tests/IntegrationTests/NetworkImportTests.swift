@@ -130,9 +130,43 @@ import Testing
         #expect(failed.stderr.contains("proxy= in /etc/license-agent/agent.conf or pass --proxy URL"))
     }
 
-    @Test func plainHTTPIsAUsageError() throws {
-        let fixture = try ImportSourceFixture("fetch-http")
-        let result = try fixture.agent("fetch", ["http://127.0.0.1:1/x.lic"])
-        #expect(result.status == 64, "\(result)")
+    /// "HTTP download, FTP, or USB": plain http is accepted, with a note on stderr that the
+    /// transport is unencrypted; the signature is what is checked.
+    @Test func plainHTTPIsInstalledWithANote() throws {
+        let setup = try Setup("fetch-http")
+        let http = try LoopbackTestServer(mode: .http, files: setup.files, workDirectory: setup.fixture.directory)
+        let result = try setup.fetch(http.baseURL + "/files/EMP-NET.lic")
+        #expect(result.status == 0, "\(result)\n\(http.logText)")
+        #expect(result.stderr.contains("Note: http:// is not encrypted"), "\(result.stderr)")
+        #expect(try result.json()["results"] as? [[String: Any]] != nil, "the note stays off stdout")
+        #expect(try setup.fixture.installed() == ["EMP-NET.lic"])
+        let refused = try setup.fetch(http.baseURL + "/files/other.lic")
+        #expect(refused.status == 2, "an http download is verified like any other: \(refused)")
+        let https = try setup.fetch(setup.https.baseURL + "/files/EMP-NET.lic", ["--cacert", setup.ca.caPath])
+        #expect(!https.stderr.contains("Note:"), "\(https.stderr)")
+        let bad = try setup.fixture.agent("fetch", ["gopher://127.0.0.1:1/x.lic"])
+        #expect(bad.status == 64, "\(bad)")
+    }
+
+    /// The file name comes from libcurl's URL parser: `%2D` is `-`, not `_2D`.
+    @Test func theFileNameIsTheDecodedLastPathComponent() throws {
+        let setup = try Setup("fetch-name")
+        let result = try setup.fetch(setup.https.baseURL + "/files/EMP%2DNET.lic?token=x#part", ["--cacert", setup.ca.caPath])
+        #expect(result.status == 0, "\(result)\n\(setup.https.logText)")
+        #expect(try setup.fixture.installed() == ["EMP-NET.lic"])
+    }
+
+    /// A redirect from https may not lead to plain http.
+    @Test func aRedirectFromHTTPSToHTTPIsRefused() throws {
+        let setup = try Setup("fetch-downgrade")
+        let http = try LoopbackTestServer(mode: .http, files: setup.files, workDirectory: setup.fixture.directory)
+        let result = try setup.fetch(setup.https.baseURL + "/redirect-to/" + http.baseURL + "/files/EMP-NET.lic",
+                                     ["--cacert", setup.ca.caPath])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("curl error 1)"), "unsupported protocol: \(result.stderr)")
+        #expect(try setup.fixture.installed().isEmpty)
+        let direct = try setup.fetch(http.baseURL + "/redirect-to/" + setup.https.baseURL + "/files/EMP-NET.lic",
+                                     ["--cacert", setup.ca.caPath])
+        #expect(direct.status == 0, "http may redirect to https: \(direct)")
     }
 }

@@ -40,7 +40,7 @@ public final class TestServerCA: @unchecked Sendable {
 /// records it in `record` (JSON: `body`, `problems`, and `requestFile`: the contents of
 /// `requestFile` when the request arrived), and answers with `evaluationLicense`.
 public final class LoopbackTestServer: @unchecked Sendable {
-    public enum Mode: String, Sendable { case https, ftp }
+    public enum Mode: String, Sendable { case https, http, ftp }
 
     public let port: Int
     public let mode: Mode

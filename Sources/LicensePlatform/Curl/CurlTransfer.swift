@@ -7,34 +7,56 @@ import Glibc
 import Musl
 #endif
 
-/// One libcurl easy handle (`CURL *`) configured for the agent's only two transfers: fetching a
-/// license file and posting an activation request (CLI.md "Imports", Network).
+/// One libcurl easy handle (`CURL *`) configured for the agent's transfers: fetching a license
+/// file, posting an activation request (CLI.md "Imports", Network), and the UMS's conditional
+/// download and license poll (DELIVERY.md).
 ///
-/// Every transfer verifies TLS peers and host names (system CA store, or `caFile`), follows at
-/// most 5 redirects, stops after `timeout` seconds, and never keeps more than `limit` bytes: the
-/// write callback aborts the transfer as soon as the body grows past it, and
-/// `CURLOPT_MAXFILESIZE` refuses an announced size above it before any byte arrives.
-/// Protocols are limited to `allowedProtocols`; a redirect may never lead to `file:`.
+/// Every transfer verifies TLS peers and host names (system CA store, or `caFile`, plus
+/// `extraCAFile` beside the store), follows at most 5 redirects, stops after `timeout`
+/// seconds, and never keeps more than `limit` bytes: the write callback aborts the transfer as
+/// soon as the body grows past it, and `CURLOPT_MAXFILESIZE` refuses an announced size above
+/// it before any byte arrives. Protocols are limited to `allowedProtocols`; a redirect may
+/// never lead to `file:`, nor from an encrypted transport (https, ftps) to a plain one.
 /// Only the proxy the caller names is used; `http_proxy`-style environment variables are not
 /// (the boot service has no environment, and the configured proxy is the contract).
+/// Credentials in a URL never appear in a message (`URLText.redacted`).
 /// Needs libcurl 7.85 or later (`CURLOPT_PROTOCOLS_STR`).
 public final class CurlTransfer {
     /// What one transfer may do.
     public struct Options: Sendable {
         public var proxy: String?
+        /// Trust these CA certificates (PEM) instead of the system store.
         public var caFile: String?
+        /// Trust these CA certificates (PEM) as well as the store (the UMS's `ums_ca`).
+        public var extraCAFile: String?
         public var limit: Int
         public var timeoutSeconds: Int
         /// Comma-separated schemes for `CURLOPT_PROTOCOLS_STR`.
         public var allowedProtocols: String
 
-        public init(proxy: String? = nil, caFile: String? = nil, limit: Int = LicenseLimits.maximumFileSize,
-                    timeoutSeconds: Int = 30, allowedProtocols: String = "https,ftp,ftps,file") {
+        public init(proxy: String? = nil, caFile: String? = nil, extraCAFile: String? = nil,
+                    limit: Int = LicenseLimits.maximumFileSize, timeoutSeconds: Int = 30,
+                    allowedProtocols: String = "https,http,ftp,ftps,file") {
             self.proxy = proxy
             self.caFile = caFile
+            self.extraCAFile = extraCAFile
             self.limit = limit
             self.timeoutSeconds = timeoutSeconds
             self.allowedProtocols = allowedProtocols
+        }
+    }
+
+    /// What a server answered: the status (nil for ftp and file), the headers of the final
+    /// response (names in lower case), and the body.
+    public struct Response: Sendable, Equatable {
+        public let status: Int?
+        public let headers: [String: String]
+        public let body: [UInt8]
+
+        /// The first line of the body as text, control characters escaped, for messages.
+        public var firstBodyLine: String {
+            let line = String(decoding: body.prefix(512), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+            return String(line.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(200))
         }
     }
 
@@ -70,17 +92,35 @@ public final class CurlTransfer {
         errorBuffer.deallocate()
     }
 
-    /// GETs `url` (https, ftp, ftps or file) and returns the body.
+    /// GETs `url` (https, http, ftp, ftps or file) and returns the body; an HTTP status of
+    /// 400 or more is an error.
     public func download(url: String, options: Options) throws(AgentError) -> [UInt8] {
-        try perform(url: url, options: options, configure: { () throws(AgentError) in })
+        let response = try perform(url: url, options: options, configure: { () throws(AgentError) in })
+        try CurlTransfer.failOnErrorStatus(response, url: url)
+        return response.body
+    }
+
+    /// GETs `url` with extra request headers (`If-None-Match: "…"`) and returns whatever the
+    /// server answered, whatever the status: the caller decides what 204, 304 or 404 mean.
+    public func get(url: String, headers requestHeaders: [String], options: Options) throws(AgentError) -> Response {
+        try perform(url: url, options: options) { () throws(AgentError) in
+            guard !requestHeaders.isEmpty else { return }
+            for line in requestHeaders {
+                guard let extended = curl_shim_slist_append(headers, line) else {
+                    throw AgentError(.network, "libcurl could not build the request headers", path: URLText.redacted(url))
+                }
+                headers = extended
+            }
+            try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headers), url: url)
+        }
     }
 
     /// POSTs `body` with `contentType` to `url` and returns the response body.
     public func post(url: String, body: [UInt8], contentType: String, options: Options) throws(AgentError) -> [UInt8] {
-        try perform(url: url, options: options) { () throws(AgentError) in
+        let response = try perform(url: url, options: options) { () throws(AgentError) in
             for line in ["Content-Type: \(contentType)", "Expect:"] {
                 guard let extended = curl_shim_slist_append(headers, line) else {
-                    throw AgentError(.network, "libcurl could not build the request headers", path: url)
+                    throw AgentError(.network, "libcurl could not build the request headers", path: URLText.redacted(url))
                 }
                 headers = extended
             }
@@ -92,15 +132,24 @@ public final class CurlTransfer {
                 try set(CURLOPT_COPYPOSTFIELDS, pointer: start, url: url)
             }
         }
+        try CurlTransfer.failOnErrorStatus(response, url: url)
+        return response.body
     }
 
-    /// Common settings, the transfer itself, and turning its outcome into bytes or an error.
-    private func perform(url: String, options: Options, configure: () throws(AgentError) -> Void) throws(AgentError) -> [UInt8] {
+    private static func failOnErrorStatus(_ response: Response, url: String) throws(AgentError) {
+        if let status = response.status, status >= 400 {
+            throw AgentError(.network, "The download from \(URLText.redacted(url)) failed", cause: .httpStatus(status))
+        }
+    }
+
+    /// Common settings, the transfer itself, and turning its outcome into a response or an error.
+    private func perform(url: String, options: Options, configure: () throws(AgentError) -> Void) throws(AgentError) -> Response {
         let sink = ResponseSink(limit: options.limit)
+        let shown = URLText.redacted(url)
         try set(CURLOPT_URL, string: url, url: url)
         try set(CURLOPT_PROTOCOLS_STR, string: options.allowedProtocols, url: url)
-        let redirectProtocols = options.allowedProtocols.split(separator: ",").filter { $0 != "file" }.joined(separator: ",")
-        try set(CURLOPT_REDIR_PROTOCOLS_STR, string: redirectProtocols.isEmpty ? "https" : redirectProtocols, url: url)
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, string: CurlTransfer.redirectProtocols(from: url, allowed: options.allowedProtocols),
+                url: url)
         try set(CURLOPT_FOLLOWLOCATION, 1, url: url)
         try set(CURLOPT_MAXREDIRS, 5, url: url)
         try set(CURLOPT_TIMEOUT, options.timeoutSeconds, url: url)
@@ -111,29 +160,61 @@ public final class CurlTransfer {
         try set(CURLOPT_PROXY_SSL_VERIFYPEER, 1, url: url)
         try set(CURLOPT_PROXY_SSL_VERIFYHOST, 2, url: url)
         if let caFile = options.caFile { try set(CURLOPT_CAINFO, string: caFile, url: url) }
+        if let extra = options.extraCAFile { try addTrustedCertificates(extra, url: url) }
         // An empty proxy switches off the environment's proxy variables as well.
         try set(CURLOPT_PROXY, string: options.proxy ?? "", url: url)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer), url: url)
         try check(curl_shim_setopt_write_function(handle, curlWriteCallback), url: url)
+        try check(curl_shim_setopt_header_function(handle, curlHeaderCallback), url: url)
         try configure()
 
         let code = withExtendedLifetime(sink) { () -> CURLcode in
-            _ = curl_shim_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque())
+            let context = Unmanaged.passUnretained(sink).toOpaque()
+            _ = curl_shim_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+            _ = curl_shim_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
             errorBuffer[0] = 0
             return curl_shim_easy_perform(handle)
         }
-        if let status = httpStatus(), status >= 400 {
-            throw AgentError(.network, "The download from \(url) failed", cause: .httpStatus(status))
+        let status = httpStatus()
+        if let status, status >= 400, code == CURLE_OK || code == CURLE_WRITE_ERROR || code == CURLE_FILESIZE_EXCEEDED {
+            // An error page is the server's answer, not a body over the limit.
+            return Response(status: status, headers: sink.headers, body: Array(sink.bytes.prefix(options.limit)))
         }
         if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED {
-            throw AgentError(.network, "The download from \(url) is larger than the limit of \(options.limit) bytes",
+            throw AgentError(.network, "The download from \(shown) is larger than the limit of \(options.limit) bytes",
                              remedy: "A license file is never that large; check the URL")
         }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            throw AgentError(.network, "The download from \(url) failed", cause: CurlTransfer.cause(code, detail: detail))
+            throw AgentError(.network, "The download from \(shown) failed", cause: CurlTransfer.cause(code, detail: detail))
         }
-        return sink.bytes
+        return Response(status: status, headers: sink.headers, body: sink.bytes)
+    }
+
+    /// Redirects never lead to `file:`, and never from https or ftps to a plain transport.
+    static func redirectProtocols(from url: String, allowed: String) -> String {
+        let encrypted = ["https", "ftps"].contains(URLText.scheme(of: url) ?? "")
+        let schemes = allowed.split(separator: ",").filter { scheme in
+            scheme != "file" && !(encrypted && (scheme == "http" || scheme == "ftp"))
+        }
+        return schemes.isEmpty ? "https" : schemes.joined(separator: ",")
+    }
+
+    /// Adds the PEM certificates of `path` to the trust store libcurl builds for this handle,
+    /// beside the system store (`CURLOPT_CAINFO_BLOB`; libcurl loads the blob and its
+    /// default CA file both). Read by the agent, so a missing file is the agent's error.
+    private func addTrustedCertificates(_ path: String, url: String) throws(AgentError) {
+        guard let pem = try DurableFile.read(path, limit: 1 << 20, followingSymlinks: true), !pem.isEmpty else {
+            throw AgentError(.network, "The CA certificate file for \(URLText.redacted(url)) is missing or empty", path: path,
+                             remedy: "Fix system.remotemanager.ums_ca in the device settings, or remove it to trust the system store only")
+        }
+        try pem.withUnsafeBufferPointer { buffer throws(AgentError) in
+            var blob = curl_blob(data: UnsafeMutableRawPointer(mutating: buffer.baseAddress), len: buffer.count,
+                                 flags: UInt32(CURL_BLOB_COPY))
+            try withUnsafeMutablePointer(to: &blob) { pointer throws(AgentError) in
+                try set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(pointer), url: url)
+            }
+        }
     }
 
     /// The final HTTP status, when the transfer ended on http or https (nil for ftp and file).
@@ -162,7 +243,8 @@ public final class CurlTransfer {
 
     private func check(_ code: CURLcode, url: String) throws(AgentError) {
         guard code == CURLE_OK else {
-            throw AgentError(.network, "libcurl refused a transfer setting for \(url)", cause: CurlTransfer.cause(code, detail: ""))
+            throw AgentError(.network, "libcurl refused a transfer setting for \(URLText.redacted(url))",
+                             cause: CurlTransfer.cause(code, detail: ""))
         }
     }
 
@@ -174,13 +256,29 @@ public final class CurlTransfer {
     }
 }
 
-/// Collects a response body up to a limit; the write callback's context.
+/// Collects a response body up to a limit, and the final response's headers; the context of
+/// the write and header callbacks.
 final class ResponseSink {
     let limit: Int
     var bytes: [UInt8] = []
     var exceeded = false
+    /// Header fields of the last response seen (a redirect's are replaced by the next one's).
+    var headers: [String: String] = [:]
 
     init(limit: Int) { self.limit = limit }
+
+    /// One header line as libcurl delivers it (`Name: value\r\n`, or a status line that
+    /// starts a new response).
+    func addHeaderLine(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            headers = [:]
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingASCIIWhitespace().lowercased()
+        guard !name.isEmpty else { return }
+        headers[name] = line[line.index(after: colon)...].trimmingASCIIWhitespace()
+    }
 }
 
 /// libcurl's write callback: appends to the `ResponseSink` passed as `CURLOPT_WRITEDATA`.
@@ -198,6 +296,21 @@ private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int
     if let data, length > 0 {
         data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
     }
+    return length
+}
+
+/// libcurl's header callback: hands each header line to the `ResponseSink` passed as
+/// `CURLOPT_HEADERDATA`. Lines longer than 8 KiB are ignored (no header the agent reads is).
+private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                                _ context: UnsafeMutableRawPointer?) -> Int {
+    let length = size * count
+    guard let context else { return 0 }
+    guard let data, length > 0, length <= 8192 else { return length }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    sink.addHeaderLine(line)
     return length
 }
 

@@ -1,16 +1,19 @@
 #!/usr/bin/python3
 """Loopback test servers for license-agent's network tests (never used outside tests).
 
-https mode (default): an HTTPS server on 127.0.0.1 with the given certificate.
-  GET  /files/NAME          the file NAME from --files
+https mode (default): an HTTPS server on 127.0.0.1 with the given certificate; http mode:
+the same over plain http (no certificate).
+  GET  /files/NAME          the file NAME from --files (NAME percent-decoded)
   GET  /redirect/NAME       302 to /files/NAME
+  GET  /redirect-to/URL     302 to URL (e.g. from https to http)
   GET  /loop                302 to /loop, forever (a redirect loop)
   GET  /to-file/NAME        302 to file://FILES/NAME (a client must refuse to follow it)
   GET  /big.lic             5 MiB with a Content-Length
   GET  /big-chunked.lic     5 MiB chunked (no length announced)
   anything else             404 with a short body
   POST /v1/evaluation       checks the JSON body (unitId == --unit, osGeneration ==
-                            --generation, email, name non-empty, company present), records it
+                            --generation, email, name and company non-empty, termsAccepted
+                            true), records it
                             in --record together with the contents of --request-file at that
                             moment (the agent's fetch.req), and answers 200 with
                             --evaluation-license's bytes; a body that does not match gets 400.
@@ -24,6 +27,7 @@ import os
 import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 BIG = 5 * 1024 * 1024
 
@@ -35,7 +39,7 @@ os.closerange(3, os.sysconf("SC_OPEN_MAX"))
 
 def parse_arguments():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--mode", choices=["https", "ftp"], default="https")
+    parser.add_argument("--mode", choices=["https", "http", "ftp"], default="https")
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--files", required=True)
@@ -65,11 +69,13 @@ def make_handler(options):
         def do_GET(self):
             path = self.path.split("?")[0]
             if path.startswith("/files/"):
-                name = os.path.basename(path[len("/files/"):])
+                name = os.path.basename(unquote(path[len("/files/"):]))
                 full = os.path.join(options.files, name)
                 if name and os.path.isfile(full):
                     with open(full, "rb") as handle:
                         return self.reply(200, handle.read())
+            elif path.startswith("/redirect-to/"):
+                return self.reply(302, b"", [("Location", path[len("/redirect-to/"):])])
             elif path.startswith("/redirect/"):
                 return self.reply(302, b"", [("Location", "/files/" + path[len("/redirect/"):])])
             elif path.startswith("/to-file/"):
@@ -109,11 +115,11 @@ def make_handler(options):
                 problems.append("unitId %r is not %r" % (request.get("unitId"), options.unit))
             if request.get("osGeneration") != options.generation:
                 problems.append("osGeneration %r" % request.get("osGeneration"))
-            for key in ("email", "name"):
+            for key in ("email", "name", "company"):
                 if not isinstance(request.get(key), str) or not request.get(key):
                     problems.append("%s missing" % key)
-            if not isinstance(request.get("company"), str):
-                problems.append("company missing")
+            if request.get("termsAccepted") is not True:
+                problems.append("termsAccepted is not true")
             request_file = None
             if options.request_file and os.path.exists(options.request_file):
                 with open(options.request_file) as handle:
@@ -139,9 +145,10 @@ def announce(port):
 
 def serve_https(options):
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(options))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(options.cert, options.key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    if options.mode == "https":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(options.cert, options.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     announce(server.server_address[1])
     server.serve_forever()
 
