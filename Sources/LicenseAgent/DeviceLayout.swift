@@ -30,6 +30,10 @@ public struct DeviceLayout: Sendable {
     public var runtimeDirectory: String { path("/run/license-agent") }
     public var runtimeState: String { path("/run/license-agent/state.json") }
     public var writerLock: String { path("/run/license-agent/lock") }
+    /// A license was installed and takes effect after a restart (DELIVERY.md step 4).
+    public var rebootMarker: String { path("/run/license-agent/reboot-required") }
+    /// What `deploy` did last (DELIVERY.md step 2).
+    public var deploymentRecord: String { path("/wfs/license-agent/deploy.json") }
     /// Installed shipped profiles; a development tree's `Profiles/` is found by the profile code.
     public var shippedProfiles: String { path("/usr/share/license-agent/profiles") }
 }

@@ -14,10 +14,15 @@ public struct ImportDocument: Encodable, Sendable {
     let removed: [String]
 
     public init(_ outcome: LicenseImport.Outcome) {
-        results = outcome.results.map {
+        results = Self.entries(outcome)
+        removed = outcome.removed
+    }
+
+    /// The `results` entries of an outcome (none when nothing was imported).
+    static func entries(_ outcome: LicenseImport.Outcome?) -> [Entry] {
+        (outcome?.results ?? []).map {
             Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs, detail: $0.detail)
         }
-        removed = outcome.removed
     }
 
     /// The human form: one line per candidate, then what to do next.

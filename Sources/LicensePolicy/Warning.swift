@@ -8,6 +8,7 @@ public struct Warning: Sendable, Equatable, Encodable {
         case unitChanged = "unit-changed"
         case profileRefused = "profile-refused"
         case configurationFrozen = "configuration-frozen"
+        case rebootRequired = "reboot-required"
     }
 
     public let code: Code

@@ -15,7 +15,7 @@ struct LicenseAgentCommand: ParsableCommand {
             --json and --verbose, before or after the command name.
             """,
         subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
-                      USBImportCommand.self, FetchCommand.self, ActivateCommand.self,
+                      USBImportCommand.self, FetchCommand.self, DeployCommand.self, ActivateCommand.self,
                       ProfilesCommand.self, RemoveCommand.self,
                       FeaturesCommand.self, AllowsCommand.self, MayUpdateCommand.self, ConfigCommand.self])
 

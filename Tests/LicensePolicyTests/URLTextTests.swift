@@ -20,3 +20,12 @@ import Testing
         #expect(URLText.scheme(of: "://x") == nil)
     }
 }
+
+@Suite struct PercentEncodingTests {
+    @Test func unitIDsBecomeOnePathSegment() {
+        #expect(URLText.percentEncoded("00E0C51C5087") == "00E0C51C5087")
+        #expect(URLText.percentEncoded("#85641000D308482019") == "%2385641000D308482019")
+        #expect(URLText.percentEncoded("a/b?c d~e") == "a%2Fb%3Fc%20d~e")
+        #expect(URLText.percentEncoded("é") == "%C3%A9")
+    }
+}

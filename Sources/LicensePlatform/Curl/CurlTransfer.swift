@@ -160,7 +160,7 @@ public final class CurlTransfer {
         try set(CURLOPT_PROXY_SSL_VERIFYPEER, 1, url: url)
         try set(CURLOPT_PROXY_SSL_VERIFYHOST, 2, url: url)
         if let caFile = options.caFile { try set(CURLOPT_CAINFO, string: caFile, url: url) }
-        if let extra = options.extraCAFile { try addTrustedCertificates(extra, url: url) }
+        if let extra = options.extraCAFile { try addTrustedCertificates(extra, caFile: options.caFile, url: url) }
         // An empty proxy switches off the environment's proxy variables as well.
         try set(CURLOPT_PROXY, string: options.proxy ?? "", url: url)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer), url: url)
@@ -201,20 +201,35 @@ public final class CurlTransfer {
     }
 
     /// Adds the PEM certificates of `path` to the trust store libcurl builds for this handle,
-    /// beside the system store (`CURLOPT_CAINFO_BLOB`; libcurl loads the blob and its
-    /// default CA file both). Read by the agent, so a missing file is the agent's error.
-    private func addTrustedCertificates(_ path: String, url: String) throws(AgentError) {
+    /// beside the CA file it would use (`caFile`, else libcurl's built-in default: the system
+    /// store). libcurl reads a `CURLOPT_CAINFO_BLOB` *instead of* its CA file, so the blob
+    /// carries both: the CA file's certificates, then `path`'s. Read by the agent, so a
+    /// missing `path` is the agent's error.
+    private func addTrustedCertificates(_ path: String, caFile: String?, url: String) throws(AgentError) {
         guard let pem = try DurableFile.read(path, limit: 1 << 20, followingSymlinks: true), !pem.isEmpty else {
             throw AgentError(.network, "The CA certificate file for \(URLText.redacted(url)) is missing or empty", path: path,
                              remedy: "Fix system.remotemanager.ums_ca in the device settings, or remove it to trust the system store only")
         }
-        try pem.withUnsafeBufferPointer { buffer throws(AgentError) in
+        var bundle: [UInt8] = []
+        if let store = caFile ?? defaultCAFile(),
+           let bytes = try? DurableFile.read(store, limit: 16 << 20, followingSymlinks: true) {
+            bundle = bytes + [UInt8(ascii: "\n")]
+        }
+        bundle += pem
+        try bundle.withUnsafeBufferPointer { buffer throws(AgentError) in
             var blob = curl_blob(data: UnsafeMutableRawPointer(mutating: buffer.baseAddress), len: buffer.count,
                                  flags: UInt32(CURL_BLOB_COPY))
             try withUnsafeMutablePointer(to: &blob) { pointer throws(AgentError) in
                 try set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(pointer), url: url)
             }
         }
+    }
+
+    /// libcurl's built-in CA file (`CURLINFO_CAINFO`, libcurl 7.84+): the system store.
+    private func defaultCAFile() -> String? {
+        var path: UnsafeMutablePointer<CChar>?
+        guard curl_shim_getinfo_string(handle, CURLINFO_CAINFO, &path) == CURLE_OK, let path else { return nil }
+        return String(cString: path)
     }
 
     /// The final HTTP status, when the transfer ended on http or https (nil for ftp and file).

@@ -1,0 +1,232 @@
+import LicensePlatform
+import LicensePolicy
+
+/// `license-agent deploy` (DELIVERY.md): license delivery from the management server (UMS).
+///
+/// The UMS writes a download link into the device settings; the agent downloads it with a
+/// conditional request (the recorded `ETag`, else `Last-Modified`, so a boot does not
+/// download again), verifies and adds it exactly like `import` without `--replace`, records
+/// what it did in `/wfs/license-agent/deploy.json`, and requests the reboot. A registered
+/// device without a link that is unlicensed (or whose base license is expiring or expired)
+/// asks the UMS for one. Trust for the UMS's https is the system store plus
+/// `system.remotemanager.ums_ca`; the proxy is `system.remotemanager.proxy`, else agent.conf's.
+///
+/// Locks: deploys are serialised among themselves by `/run/license-agent/deploy.lock`, held
+/// across the network transfers; the writer lock (which `check` needs) is taken only by the
+/// import itself, so a slow UMS never blocks the boot check. The reboot command runs after
+/// both are released and `/license` is read-only again.
+public struct LicenseDeployment {
+    public let layout: DeviceLayout
+    public let clock: Timestamp
+
+    /// agent.conf's `reboot_command=` when it is not set.
+    public static let defaultRebootCommand = "systemctl reboot"
+    /// Protocols a download link may use (DELIVERY.md: https, http or ftp; ftps too).
+    static let linkProtocols = "https,http,ftp,ftps"
+
+    public init(layout: DeviceLayout, clock: Timestamp = SystemClock.now()) {
+        self.layout = layout
+        self.clock = clock
+    }
+
+    /// What one run did.
+    public struct Outcome: Sendable {
+        public enum Step: String, Sendable, Encodable {
+            /// No link and no server, or a licensed device without a link.
+            case nothingToDo = "nothing-to-do"
+            /// The UMS answered the poll with 204.
+            case noLicenseYet = "no-license-yet"
+            /// The server answered the conditional request with 304.
+            case notModified = "not-modified"
+            /// The link delivered the same bytes as last time (a server without validators).
+            case unchanged
+            /// The download went through the import.
+            case imported
+        }
+
+        public let step: Step
+        /// The link used, credentials shown as `***`; nil when none was used.
+        public let link: String?
+        public let imported: LicenseImport.Outcome?
+        /// A new license was installed: the reboot marker is written.
+        public let rebootRequired: Bool
+        /// The reboot command was run (the prompt setting is not `true`).
+        public let rebootRequested: Bool
+        /// What happened, in one sentence.
+        public let detail: String
+        /// Failures after the change stood (the reboot command failed): reported, exit 1.
+        public let problems: [String]
+        /// Bookkeeping that failed after the license was installed (record, audit line,
+        /// marker): reported on stderr; the exit status stays that of the change.
+        public var warnings: [String] = []
+
+        /// As `import`: 0 installed or nothing to do, 2 everything refused; 1 when a step after
+        /// the installation failed.
+        public var exitStatus: Int32 {
+            if !problems.isEmpty { return 1 }
+            return imported?.exitStatus ?? 0
+        }
+
+        func with(rebootRequested: Bool, problems: [String]) -> Outcome {
+            var changed = Outcome(step: step, link: link, imported: imported, rebootRequired: rebootRequired,
+                                  rebootRequested: rebootRequested, detail: detail, problems: problems)
+            changed.warnings = warnings
+            return changed
+        }
+    }
+
+    /// Runs the delivery once. With `onlyWhenUnlicensed` (the hourly timer), a device whose
+    /// base license is current does nothing, not even a conditional request.
+    public func run(onlyWhenUnlicensed: Bool = false) throws(AgentError) -> Outcome {
+        let configuration = DeviceConfiguration(layout: layout)
+        let delivery = DeliverySettings(configuration.deviceSettings)
+        let outcome = try deploy(delivery, configuration: configuration, onlyWhenUnlicensed: onlyWhenUnlicensed)
+        guard outcome.rebootRequired, !delivery.promptUser else { return outcome }
+        // Every lock is released and /license is read-only again: the device may go down now.
+        let configured = configuration.agentSettings["reboot_command"].flatMap { $0.isEmpty ? nil : $0 }
+        // A device tree under --root is not this machine: its default is never to reboot the host.
+        guard configured != nil || layout.root == "/" else {
+            var kept = outcome
+            kept.warnings.append("Not running `\(Self.defaultRebootCommand)`: --root \(layout.root) is a device tree, not this machine. Set reboot_command= in its /etc/license-agent/agent.conf to run a command.")
+            return kept
+        }
+        let command = configured ?? Self.defaultRebootCommand
+        do {
+            let termination = try ShellCommand.run(command)
+            try? audit("reboot requested", link: outcome.link, detail: "`\(command)`: \(termination)")
+            guard termination.succeeded else {
+                return outcome.with(rebootRequested: true, problems: [
+                    "The license is installed, but the reboot command `\(command)` ended with \(termination). Restart the device to use the new license, or fix reboot_command= in /etc/license-agent/agent.conf.",
+                ])
+            }
+            return outcome.with(rebootRequested: true, problems: [])
+        } catch {
+            try? audit("reboot failed", link: outcome.link, detail: error.sentence)
+            return outcome.with(rebootRequested: false, problems: [
+                "The license is installed, but the reboot could not be requested: \(error.sentence)",
+            ])
+        }
+    }
+
+    /// Everything up to the reboot, under the deploy lock.
+    private func deploy(_ delivery: DeliverySettings, configuration: DeviceConfiguration,
+                        onlyWhenUnlicensed: Bool) throws(AgentError) -> Outcome {
+        guard delivery.downloadURL != nil || delivery.server != nil else {
+            return nothing("The device settings hold no license download link and no management server; nothing to do.")
+        }
+        let lock = try WriterLock(path: layout.runtimeDirectory + "/deploy.lock", purpose: "deploy", timeout: 90)
+        defer { withExtendedLifetime(lock) {} }
+        let options = CurlTransfer.Options(
+            proxy: (delivery.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 },
+            extraCAFile: delivery.umsCA.map(layout.path), allowedProtocols: Self.linkProtocols)
+
+        var link = delivery.downloadURL
+        if link == nil || onlyWhenUnlicensed {
+            let report = try DeviceInspector(layout: layout, clock: clock).inspect()
+            if report.entitlements.baseLicenseCurrent {
+                return nothing("The device is licensed and its base license is current; nothing to ask the management server for.")
+            }
+            if link == nil, let server = delivery.server {
+                guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
+                let poll = UMSLicensePoll(server: server, unit: unit, options: options)
+                guard let offered = try poll.ask() else {
+                    try audit("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
+                    return Outcome(step: .noLicenseYet, link: nil, imported: nil, rebootRequired: false,
+                                   rebootRequested: false,
+                                   detail: "The management server has no license for \(unit) yet; the next run asks again.",
+                                   problems: [])
+                }
+                try audit("license offered", link: poll.endpoint, detail: "downloadUrl \(URLText.redacted(offered))")
+                link = offered
+            }
+        }
+        guard let link else { return nothing("No license download link; nothing to do.") }
+        return try download(link, delivery: delivery, options: options)
+    }
+
+    /// The conditional download of `link` and the import of what it delivered.
+    private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options) throws(AgentError)
+        -> Outcome {
+        let shown = URLText.redacted(link)
+        let state = DeploymentState(layout: layout)
+        let linkDigest = try Digest.sha256Hex(Array(link.utf8))
+        let record = state.record()
+        let conditional = record?.conditionalHeaders(forLinkSHA256: linkDigest) ?? []
+        let response = try CurlTransfer().get(url: link, headers: conditional, options: options)
+        switch response.status {
+        case 304?:
+            try audit("not modified", link: link, detail: "sha256 \(record?.sha256 ?? "unknown"); \(conditional.joined())")
+            return Outcome(step: .notModified, link: shown, imported: nil, rebootRequired: false, rebootRequested: false,
+                           detail: "The license at \(shown) has not changed since it was \(record?.outcome ?? "handled") (\(record?.time ?? "earlier")); nothing to do.",
+                           problems: [])
+        case let status? where !(200..<300).contains(status):
+            throw AgentError(.network, "The license download from \(shown) failed", cause: .httpStatus(status),
+                             remedy: response.firstBodyLine.isEmpty ? "The next run tries again"
+                                 : "The server said: \(response.firstBodyLine). The next run tries again")
+        default:
+            break
+        }
+        let contentDigest = try Digest.sha256Hex(response.body)
+        let etag = response.headers["etag"], lastModified = response.headers["last-modified"]
+        if let record, record.delivered(linkSHA256: linkDigest, contentSHA256: contentDigest) {
+            if record.etag != etag || record.lastModified != lastModified {
+                var refreshed = record
+                refreshed.etag = etag
+                refreshed.lastModified = lastModified
+                try state.save(refreshed)
+            }
+            try audit("unchanged", link: link, detail: "sha256 \(contentDigest), as recorded (\(record.outcome))")
+            return Outcome(step: .unchanged, link: shown, imported: nil, rebootRequired: false, rebootRequested: false,
+                           detail: "The license at \(shown) is the file handled on \(record.time) (\(record.outcome)); nothing to do.",
+                           problems: [])
+        }
+
+        try audit("downloaded", link: link, detail: "sha256 \(contentDigest)" + (etag.map { "; ETag \($0)" } ?? "")
+            + (lastModified.map { "; Last-Modified \($0)" } ?? ""))
+        let name = (try? CurlURL(link))?.fileName ?? "license.lic"
+        let candidate = LicenseImport.Candidate(source: shown, preferredName: name, contents: .success(response.body))
+        let imported = try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(action: "deploy"))
+        let installed = imported.results.compactMap(\.installedAs)
+        let outcome = !installed.isEmpty ? "installed"
+            : imported.results.contains { $0.verdict == .alreadyInstalled } ? "already-installed" : "refused"
+        let verdicts = imported.results.map { "\($0.verdict.rawValue): \($0.detail)" }.joined(separator: "; ")
+        // The change stands from here on: what fails now is reported, never undoes it or exits 1.
+        var warnings: [String] = []
+        do {
+            try state.save(DeploymentRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
+                                            lastModified: lastModified, outcome: outcome, detail: verdicts, time: clock))
+        } catch {
+            warnings.append("Warning: what was deployed could not be recorded, so the next run downloads it again: \(error.sentence)")
+        }
+        if !installed.isEmpty {
+            do {
+                try state.writeRebootMarker(RebootMarker(time: clock, reason: "license deployed from \(shown)",
+                                                         files: installed, userDecides: delivery.promptUser))
+            } catch {
+                warnings.append("Warning: the reboot marker could not be written, so status does not show that a restart is pending: \(error.sentence)")
+            }
+        }
+        let rebootSentence = installed.isEmpty ? ""
+            : delivery.promptUser ? " A restart is needed; the user decides when (prompt_user_on_actions=true)."
+            : " The device restarts to use it."
+        var result = Outcome(step: .imported, link: shown, imported: imported, rebootRequired: !installed.isEmpty,
+                             rebootRequested: false,
+                             detail: "The license at \(shown) was \(outcome.replacing("-", with: " ")).\(rebootSentence)",
+                             problems: [])
+        result.warnings = warnings
+        return result
+    }
+
+    private func nothing(_ detail: String) -> Outcome {
+        Outcome(step: .nothingToDo, link: nil, imported: nil, rebootRequired: false, rebootRequested: false,
+                detail: detail, problems: [])
+    }
+
+    /// One `deploy` line in the audit log: the link's host, and what happened.
+    private func audit(_ outcome: String, link: String?, detail: String) throws(AgentError) {
+        let host = link.flatMap { (try? CurlURL($0))?.host }
+        try AuditLog(layout: layout).append(.init(
+            time: clock, action: "deploy", files: link.map { [URLText.redacted($0)] } ?? [], outcome: outcome,
+            detail: (host.map { "host \($0); " } ?? "") + detail))
+    }
+}
