@@ -19,7 +19,15 @@ import TestSupport
             ca = try TestServerCA()
             ums = try UMSTestServer(certificate: ca, validators: validators, workDirectory: device.directory)
             rebootCalls = device.directory.appending("reboot-calls")
-            let script = try device.directory.write("reboot.sh", "#!/bin/sh\necho \"reboot $*\" >> '\(rebootCalls)'\n", mode: 0o755)
+            // Records its arguments, and whether the agent still held a lock when it ran.
+            let locks = ["lock", "deploy.lock"].map { device.directory.appending("run/license-agent/\($0)") }
+            let script = try device.directory.write("reboot.sh", """
+                #!/bin/sh
+                held=""
+                for lock in '\(locks[0])' '\(locks[1])'; do flock -n "$lock" true || held="$held ${lock##*/}"; done
+                echo "reboot $*${held:+ while holding$held}" >> '\(rebootCalls)'
+
+                """, mode: 0o755)
             try device.directory.write("etc/license-agent/agent.conf", "reboot_command=\(script) --now\n" + agentConfig)
             try device.directory.write("etc/ums-ca.pem", Data(contentsOf: URL(fileURLWithPath: ca.caPath)))
         }
@@ -91,7 +99,8 @@ import TestSupport
         #expect(entry["verdict"] as? String == "valid")
         #expect(entry["installedAs"] as? String == "EMP-R9HXH.lic")
         #expect(try setup.device.installedNames() == ["EMP-R9HXH.lic"])
-        #expect(try String(contentsOfFile: setup.rebootCalls, encoding: .utf8) == "reboot --now\n")
+        #expect(try String(contentsOfFile: setup.rebootCalls, encoding: .utf8) == "reboot --now\n",
+                "called once, after the writer lock and the deploy lock were released")
         let marker = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: setup.rebootMarker))) as? [String: Any])
         #expect(marker["files"] as? [String] == ["EMP-R9HXH.lic"])
