@@ -101,14 +101,14 @@ public struct ConfigurationGuard: Sendable {
     /// When the device cannot be inspected (no keyring, no unit ID), the marker alone decides.
     @discardableResult
     public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> String? {
-        let lock = try WriterLock(path: layout.writerLock, purpose: "config apply")
-        defer { withExtendedLifetime(lock) {} }
-        let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
-        let now = report?.trustedTime.value ?? clock
-        if let report {
-            _ = try enforce(generation: report.generation, pas: report.product("PAS"), now: now)
+        try WriterLock.withLock(path: layout.writerLock, purpose: "config apply") { _ throws(AgentError) in
+            let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
+            let now = report?.trustedTime.value ?? clock
+            if let report {
+                _ = try enforce(generation: report.generation, pas: report.product("PAS"), now: now)
+            }
+            return try apply(newFile: path, now: now)
         }
-        return try apply(newFile: path, now: now)
     }
 
     /// `config apply FILE`: installs `path` as the settings file unless the configuration is
@@ -139,7 +139,6 @@ public struct ConfigurationGuard: Sendable {
                              cause: .text(lines), remedy: "Fix those lines and apply the file again")
         }
         let settings = layout.settingsFile
-        try DurableFile.makeDirectories(layout.path("/wfs"))
         var previousCopy: String?
         if let previous = try DurableFile.read(settings, limit: Self.settingsLimit) {
             try DurableFile.write(previous, to: previousSettingsPath, mode: [.ownerReadWrite])
@@ -156,7 +155,8 @@ public struct ConfigurationGuard: Sendable {
 
     private func freeze(_ current: [UInt8]?, digest: String?, pasExpired: CalendarDay, now: Timestamp)
         throws(AgentError) -> FreezeMarker {
-        try DurableFile.makeDirectories(frozenDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(frozenDirectory, mode: 0o700)
         if let current {
             try DurableFile.write(current, to: snapshotPath, mode: [.ownerReadWrite])
         } else {

@@ -15,9 +15,9 @@ public struct ImportDocument: Encodable, Sendable {
 
     public init(_ outcome: LicenseImport.Outcome) {
         results = outcome.results.map {
-            Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs, detail: $0.detail)
+            Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs?.jsonText, detail: $0.detail)
         }
-        removed = outcome.removed
+        removed = outcome.removed.map(\.jsonText)
     }
 
     /// The human form: one line per candidate, then what to do next.

@@ -39,7 +39,7 @@ struct FetchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let outcome = try NetworkImport(layout: options.layout)
                 .fetch(url: url, connection: connectionOptions.connection, replace: importOptions.replace)
             printImport(outcome, json: options.json)
@@ -87,7 +87,7 @@ struct ActivateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let request = NetworkImport.EvaluationRequest(email: email, name: name.trimmingASCIIWhitespace(),
                                                           company: company.trimmingASCIIWhitespace())
             let outcome = try NetworkImport(layout: options.layout)

@@ -20,6 +20,7 @@ public final class DeviceTree: @unchecked Sendable {
         directory = try TemporaryDirectory("device")
         _ = try directory.makeDirectory("license/dsa/licenses")
         _ = try directory.makeDirectory("wfs")
+        _ = try directory.makeDirectory("run")
         try directory.write("etc/os-release", "NAME=\"IGEL OS\"\nVERSION_ID=\"\(osVersion)\"\n")
         if withKeyring { try directory.write("etc/license-agent/keyring.pem", self.pki.keyringPEM) }
     }
@@ -75,6 +76,15 @@ public final class DeviceTree: @unchecked Sendable {
     /// Writes a candidate file outside the device (as a stick or a rescue-shell file would be).
     public func candidate(_ name: String, _ contents: Data) throws -> String {
         try directory.write("incoming/\(name)", contents)
+    }
+
+    /// `/run/license-agent/state.json` as the last `check` published it.
+    public func publishedState() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.appending("run/license-agent/state.json")))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ProcessRunner.Failure(description: "state.json is not a JSON object")
+        }
+        return object
     }
 
     /// The names in the license directory, sorted.
