@@ -68,8 +68,13 @@ public struct BootCheck {
         let profiles = RemovalProfiles(layout: layout, clock: clock)
         var warnings: [Warning] = []
         do {
-            if case .refused(let reason) = try profiles.runAssigned(lock: lock).outcome {
+            switch try profiles.runAssigned(lock: lock).outcome {
+            case .refused(let reason):
                 warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
+            case .ran(_, let removed):
+                if let failure = removed.auditFailure { errors.append(failure) }
+            case .noneAssigned:
+                break
             }
         } catch {
             errors.append(error)
