@@ -8,6 +8,9 @@ import SystemPackage
 ///
 /// It is never the only copy of anything. At 1 MiB it is rotated to `audit.log.1` (one
 /// generation kept), so a device that runs for years never fills its settings partition.
+/// The log is opened like every other file the agent touches — no symlinks, no blocking,
+/// regular files only — so a FIFO in its place is an error, never a hang. Credentials in
+/// URLs never reach it.
 public struct AuditLog: Sendable {
     public static let rotationSize = 1 << 20
 
@@ -24,40 +27,44 @@ public struct AuditLog: Sendable {
                     outcome: String, detail: String? = nil) {
             self.time = time.description
             self.action = action
-            self.files = files
+            self.files = files.map(Credentials.redacted)
             self.licenseIds = licenseIds
             self.outcome = outcome
-            self.detail = detail
+            self.detail = detail.map(Credentials.redacted)
         }
     }
 
     public let path: String
+    let directory: String
 
-    public init(layout: DeviceLayout) { path = layout.auditLog }
+    public init(layout: DeviceLayout) {
+        path = layout.auditLog
+        directory = layout.stateDirectory
+    }
 
     /// Appends `entry` as one line; rotates first when the log has reached the size limit.
     public func append(_ entry: Entry) throws(AgentError) {
-        let directory = FilePath(path).removingLastComponent().string
-        try DurableFile.makeDirectories(directory, mode: 0o700)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var line: [UInt8]
-        do { line = Array(try encoder.encode(entry)) } catch {
-            throw AgentError(.invalidData, "Cannot encode an audit entry", path: path, cause: .text("\(error)"))
-        }
+        try DurableFile.makeDirectory(directory, mode: 0o700)
+        var line = JSONOutput.encode(entry)
         line.append(UInt8(ascii: "\n"))
+        if let size = DurableFile.size(of: path), size >= AuditLog.rotationSize {
+            try DurableFile.rename(path, to: path + ".1")
+        }
         do {
-            if let size = DurableFile.size(of: path), size >= AuditLog.rotationSize {
-                try DurableFile.rename(path, to: path + ".1")
-            }
-            let descriptor = try FileDescriptor.open(
-                FilePath(path), .writeOnly, options: [.append, .create, .noFollow, .closeOnExec],
-                permissions: [.ownerReadWrite])
-            try descriptor.closeAfter { _ = try descriptor.writeAll(line) }
-        } catch let error as AgentError {
-            throw error
+            try RegularFile.append(line, to: path, permissions: [.ownerReadWrite])
         } catch {
-            throw AgentError(.io, "Cannot write the audit log", path: path, cause: .system(error as? Errno ?? .ioError))
+            throw error.reported(as: error.code, "Cannot write the audit log: \(error.summary)")
+        }
+    }
+
+    /// Appends `entry` after a change that has already happened: the change stands whatever
+    /// happens here, so a failure is returned for the caller to warn about, never thrown.
+    public func record(_ entry: Entry) -> AgentError? {
+        do {
+            try append(entry)
+            return nil
+        } catch {
+            return error
         }
     }
 }

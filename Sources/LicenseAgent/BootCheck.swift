@@ -1,10 +1,16 @@
 import LicensePlatform
 import LicensePolicy
 
-/// `check`, the boot-time decision (CLI.md): take the writer lock, run the assigned removal
-/// profile, verify everything, persist trusted time and the unit ID, freeze or thaw the
-/// configuration, and publish the result in `/run/license-agent/state.json` for the
-/// components that start after it.
+/// `check`, the boot-time decision (CLI.md "check", "The boot check never leaves the device
+/// without an answer"): under the writer lock, run the assigned removal profile, verify
+/// everything, persist trusted time and the unit ID, freeze or thaw the configuration, and
+/// publish the result in `/run/license-agent/state.json` for the components that start after it.
+///
+/// The check is a list of steps whose failures accumulate into `errors` instead of one
+/// `throw` that stops everything: whatever is broken around the licenses, the answer is
+/// published. Without the lock (another writer hung) nothing is changed, but the answer is
+/// still published. Only when the licenses cannot even be listed does `state.json` hold the
+/// bare `{"schemaVersion":1,"licensed":false,"errors":[…]}`.
 public struct BootCheck {
     public let layout: DeviceLayout
     public let clock: Timestamp
@@ -14,35 +20,110 @@ public struct BootCheck {
         self.clock = clock
     }
 
-    public func run() throws(AgentError) -> DeviceStatus {
-        let lock = try WriterLock(path: layout.writerLock, purpose: "check")
-        defer { withExtendedLifetime(lock) {} }
+    /// What the check found and whether its answer reached `state.json`.
+    public struct Outcome {
+        /// The device's status; nil when the licenses could not even be listed.
+        public let status: DeviceStatus?
+        /// Every failure, in the order the steps met them (also those inside `status`).
+        public let errors: [AgentError]
+        /// Why `state.json` could not be written, if it could not.
+        public let publishFailure: AgentError?
 
+        /// 0 licensed, 2 unlicensed, 1 when a step failed or the setup is broken (CLI.md).
+        public var exitStatus: Int32 {
+            guard let status, publishFailure == nil, !status.isIncomplete else { return 1 }
+            return status.report.licensed ? 0 : 2
+        }
+    }
+
+    public func run() -> Outcome {
+        var errors: [AgentError] = []
+        var status: DeviceStatus?
+        do {
+            status = try WriterLock.withLock(path: layout.writerLock, purpose: "check") { lock in
+                changeAndInspect(lock: lock, errors: &errors)
+            }
+        } catch {
+            errors.append(error)
+            log.debug("no writer lock (\(error.sentence)): checking without changing anything")
+            if let report = inspect(errors: &errors) {
+                let configuration = ConfigurationState.read(layout: layout, errors: &errors)
+                status = describe(report, configuration: configuration, warnings: [], errors: errors)
+            }
+        }
+        let document = status.map { JSONOutput.encode($0.document) }
+            ?? JSONOutput.encode(StatusDocument.Unanswered(errors: errors))
+        var publishFailure: AgentError?
+        do {
+            try DurableFile.makeDirectory(layout.runtimeDirectory)
+            try DurableFile.write(document, to: layout.runtimeState)
+        } catch {
+            publishFailure = error
+        }
+        return Outcome(status: status, errors: status?.errors ?? errors, publishFailure: publishFailure)
+    }
+
+    /// The steps that change the device, each allowed to fail on its own.
+    private func changeAndInspect(lock: WriterLock, errors: inout [AgentError]) -> DeviceStatus? {
         let profiles = RemovalProfiles(layout: layout, clock: clock)
         var warnings: [Warning] = []
-        if case .refused(let reason) = try profiles.runAssigned(lock: lock).outcome {
-            warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
+        do {
+            switch try profiles.runAssigned(lock: lock).outcome {
+            case .refused(let reason):
+                warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
+            case .ran(_, let removed):
+                if let failure = removed.auditFailure { errors.append(failure) }
+            case .noneAssigned:
+                break
+            }
+        } catch {
+            errors.append(error)
+            warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(error.sentence)"))
         }
-
-        let report = try DeviceInspector(layout: layout, clock: clock).inspect()
+        guard let report = inspect(errors: &errors) else { return nil }
         log.debug("verified: \(report.licenses.count) file(s), licensed \(report.licensed)")
+        persist(report, errors: &errors)
+        let configuration: ConfigurationState
+        do {
+            configuration = try ConfigurationGuard(layout: layout).enforce(
+                generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)
+            log.debug("configuration: \(configuration.frozen ? "frozen" : "not frozen") (\(configuration.action))")
+        } catch {
+            errors.append(error)
+            configuration = ConfigurationState.read(layout: layout, errors: &errors)
+        }
+        return describe(report, configuration: configuration, warnings: warnings, errors: errors)
+    }
 
-        let stateStore = AgentStateStore(layout: layout)
-        let previous = stateStore.load()
-        // The mark only moves forward; a changed unit is remembered only once it holds a license.
-        try stateStore.save(AgentState(
-            trustedTimeMark: max(report.trustedTime.value, previous.mark ?? report.trustedTime.value),
-            unitId: UnitChange.unitToRemember(remembered: previous.rememberedUnit, current: report.unit,
-                                              licenses: report.licenses)))
+    private func inspect(errors: inout [AgentError]) -> DeviceReport? {
+        do {
+            return try DeviceInspector(layout: layout, clock: clock).inspect()
+        } catch {
+            errors.append(error)
+            return nil
+        }
+    }
 
-        let configuration = try ConfigurationGuard(layout: layout).enforce(
-            generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)
+    /// The trusted-time mark only moves forward; a changed unit is remembered only once it
+    /// holds a license (`UnitChange`).
+    private func persist(_ report: DeviceReport, errors: inout [AgentError]) {
+        let store = AgentStateStore(layout: layout)
+        let (previous, problem) = store.load()
+        do {
+            try store.save(AgentState(
+                trustedTimeMark: max(report.trustedTime.value, previous.mark ?? report.trustedTime.value),
+                unitId: UnitChange.unitToRemember(remembered: previous.rememberedUnit, current: report.unit,
+                                                  licenses: report.licenses)), replacingCorrupt: problem != nil)
+        } catch {
+            errors.append(error)
+        }
+    }
 
-        log.debug("configuration: \(configuration.frozen ? "frozen" : "not frozen") (\(configuration.action))")
-        let status = DeviceStatus(report: report, configuration: configuration,
-                                  removalProfile: profiles.summary(of: report), extraWarnings: warnings)
-        try DurableFile.makeDirectories(layout.runtimeDirectory)
-        try DurableFile.write(JSONOutput.encode(status.document), to: layout.runtimeState)
-        return status
+    /// `errors` are the other steps' failures; the report carries its own problems.
+    private func describe(_ report: DeviceReport, configuration: ConfigurationState, warnings: [Warning],
+                          errors: [AgentError]) -> DeviceStatus {
+        DeviceStatus(report: report, configuration: configuration,
+                     removalProfile: RemovalProfiles(layout: layout, clock: clock).summary(of: report),
+                     extraWarnings: warnings, errors: errors)
     }
 }

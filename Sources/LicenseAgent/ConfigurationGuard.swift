@@ -31,6 +31,15 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
         self.action = action
     }
 
+    init(frozen: Bool, since: CalendarDay?, snapshotDigest: String?, pasExpired: CalendarDay?,
+         action: FreezePolicy.Action) {
+        self.frozen = frozen
+        self.since = since
+        self.snapshotDigest = snapshotDigest
+        self.pasExpired = pasExpired
+        self.action = action
+    }
+
     /// `action` is what one call did, not state: it stays out of the JSON.
     enum CodingKeys: String, CodingKey { case frozen, since, pasExpired, snapshotDigest, snapshotSource, snapshotRecordedAt }
 }
@@ -109,14 +118,14 @@ public struct ConfigurationGuard: Sendable {
     /// When the device cannot be inspected (no keyring, no unit ID), the marker alone decides.
     @discardableResult
     public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> Applied {
-        let lock = try WriterLock(path: layout.writerLock, purpose: "config apply")
-        defer { withExtendedLifetime(lock) {} }
-        let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
-        let now = report?.trustedTime.value ?? clock
-        if let report {
-            _ = try enforce(generation: report.generation, pas: report.product("PAS"), now: now)
+        try WriterLock.withLock(path: layout.writerLock, purpose: "config apply") { _ throws(AgentError) in
+            let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
+            let now = report?.trustedTime.value ?? clock
+            if let report {
+                _ = try enforce(generation: report.generation, pas: report.product("PAS"), now: now)
+            }
+            return try apply(newFile: path, now: now, generation: report?.generation, pas: report?.product("PAS"))
         }
-        return try apply(newFile: path, now: now, generation: report?.generation, pas: report?.product("PAS"))
     }
 
     /// What `config apply` did.
@@ -165,7 +174,6 @@ public struct ConfigurationGuard: Sendable {
             deliveryKeysOnly = true
         }
         let settings = layout.settingsFile
-        try DurableFile.makeDirectories(layout.path("/wfs"))
         var previousCopy: String?
         if let previous = try DurableFile.read(settings, limit: Self.settingsLimit) {
             try DurableFile.write(previous, to: previousSettingsPath, mode: [.ownerReadWrite])
@@ -197,7 +205,8 @@ public struct ConfigurationGuard: Sendable {
         let recorded = try lastGood.read()
         let snapshot = recorded.map(\.settings) ?? current
         let digest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        try DurableFile.makeDirectories(frozenDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(frozenDirectory, mode: 0o700)
         if let snapshot {
             try DurableFile.write(snapshot, to: snapshotPath, mode: [.ownerReadWrite])
         } else {

@@ -16,7 +16,7 @@ public struct DeploymentDocument: Encodable, Sendable {
 
     public init(_ outcome: LicenseDeployment.Outcome) {
         results = ImportDocument.entries(outcome.imported)
-        removed = outcome.imported?.removed ?? []
+        removed = outcome.imported?.removed.map(\.jsonText) ?? []
         rebootRequested = outcome.rebootRequested
         rebootRequired = outcome.rebootRequired
         step = outcome.step
@@ -29,7 +29,7 @@ public struct DeploymentDocument: Encodable, Sendable {
         var lines: [String] = []
         if let imported = outcome.imported {
             for result in imported.results {
-                let what = result.installedAs.map { "installed as \($0)" } ?? result.verdict.rawValue
+                let what = result.installedAs.map { "installed as \($0.description)" } ?? result.verdict.rawValue
                 lines.append("\(result.source): \(what) (\(result.detail))")
             }
         }

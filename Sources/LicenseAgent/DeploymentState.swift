@@ -20,13 +20,13 @@ public struct DeploymentState: Sendable {
     }
 
     public func save(_ record: DeploymentRecord) throws(AgentError) {
-        try DurableFile.makeDirectories(layout.stateDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
         try DurableFile.write(JSONOutput.encode(record, pretty: true), to: layout.deploymentRecord,
                               mode: [.ownerReadWrite])
     }
 
     public func writeRebootMarker(_ marker: RebootMarker) throws(AgentError) {
-        try DurableFile.makeDirectories(layout.runtimeDirectory)
+        try DurableFile.makeDirectory(layout.runtimeDirectory)
         try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: layout.rebootMarker)
     }
 

@@ -4,6 +4,10 @@ import LicensePolicy
 /// The device facts that come from configuration files rather than licenses: the OS
 /// generation (os-release, overridden by agent.conf), the agent's own settings (server,
 /// proxy) and the device settings that shape warnings.
+///
+/// A missing file means defaults. A file that cannot be used (a symlink, FIFO or directory
+/// in its place, unreadable, too large) also means defaults, and is listed in `problems`,
+/// so the boot check still answers and says what was wrong.
 public struct DeviceConfiguration {
     public let generation: OSGeneration
     /// The full `VERSION_ID` (`11.08.100`) when it belongs to `generation`; nil when os-release
@@ -11,26 +15,43 @@ public struct DeviceConfiguration {
     public let version: OSVersion?
     public let agentSettings: Settings
     public let deviceSettings: Settings
+    public let problems: [AgentError]
 
     public init(layout: DeviceLayout) {
-        agentSettings = DeviceConfiguration.settings(layout.agentConfig)
-        deviceSettings = DeviceConfiguration.settings(layout.settingsFile)
-        let osRelease = (try? DurableFile.read(layout.osRelease, limit: 64 << 10, followingSymlinks: true)).flatMap { $0 }
-            .map { String(decoding: $0, as: UTF8.self) }
+        var problems: [AgentError] = []
+        agentSettings = DeviceConfiguration.settings(layout.agentConfig, problems: &problems)
+        deviceSettings = DeviceConfiguration.settings(layout.settingsFile, problems: &problems)
+        let osRelease = DeviceConfiguration.osRelease(layout, problems: &problems)
         // A device that says nothing about its generation is treated as current (OS 12).
         generation = OSGeneration.resolve(osRelease: osRelease, configured: agentSettings["os_generation"]) ?? .os12
         version = osRelease.flatMap(OSVersion.fromOSRelease).flatMap { [generation] in
             $0.major == generation.rawValue ? $0 : nil
         }
+        self.problems = problems
     }
 
     /// False when the administrator switched off EMP expiry notifications.
     public var empNotificationsEnabled: Bool { deviceSettings.empNotificationsEnabled }
 
-    /// A settings file; a missing or unreadable one reads as empty (every setting at its default).
-    static func settings(_ path: String) -> Settings {
-        guard let bytes = (try? DurableFile.read(path, limit: 4 << 20, followingSymlinks: true)).flatMap({ $0 })
-        else { return Settings(values: [:]) }
+    static func settings(_ path: String, problems: inout [AgentError]) -> Settings {
+        guard let bytes = read(path, problems: &problems) else { return Settings(values: [:]) }
         return Settings(parsing: bytes)
+    }
+
+    /// `/etc/os-release`, or — when that is the usual symbolic link (os-release(5)) —
+    /// `/usr/lib/os-release`; neither is followed as a link.
+    static func osRelease(_ layout: DeviceLayout, problems: inout [AgentError]) -> String? {
+        let path = RegularFile.isSymbolicLink(layout.osRelease) ? layout.path("/usr/lib/os-release") : layout.osRelease
+        return read(path, problems: &problems).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of a regular file at `path` (at most 4 MiB); nil when absent or unusable.
+    static func read(_ path: String, problems: inout [AgentError]) -> [UInt8]? {
+        do {
+            return try DurableFile.read(path, limit: 4 << 20)
+        } catch {
+            problems.append(error.reported(as: error.code, "Cannot use a configuration file, so its defaults apply: \(error.summary)"))
+            return nil
+        }
     }
 }

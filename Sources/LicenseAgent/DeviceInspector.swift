@@ -4,6 +4,11 @@ import LicensePolicy
 /// Builds the `DeviceReport`: reads the device tree, verifies every installed license, and
 /// applies trusted time, products and entitlements. Read-only: it changes nothing on disk
 /// (persisting the trusted-time mark is `check`'s job).
+///
+/// It answers whatever is broken around the licenses (CLI.md "The boot check never leaves
+/// the device without an answer"): a missing keyring, partition or unit ID is a named
+/// warning; an unreadable settings or state file, or a unit-ID source that fails, is a
+/// problem listed in the report. Only a license directory that cannot be listed stops it.
 public struct DeviceInspector {
     public let layout: DeviceLayout
     /// The raw clock; injectable so that tests of the core need no `faketime`.
@@ -16,11 +21,22 @@ public struct DeviceInspector {
 
     /// The report for trusted time's day, or for `day` when given (`status --at`), which
     /// must not be earlier than trusted time: the past is not something the agent can vouch for.
-    public func inspect(at day: CalendarDay? = nil) throws(AgentError) -> DeviceReport {
-        let state = AgentStateStore(layout: layout).load()
-        let selection = try UnitIDReader(layout: layout).read()
-        log.debug("unit ID \(selection.unitID?.value ?? "none") (\(selection.candidates.count) candidates)")
-        let examined = try examineInstalledLicenses()
+    public func inspect(at day: CalendarDay? = nil, verification: LicenseVerification? = nil) throws(AgentError) -> DeviceReport {
+        var problems: [AgentError] = []
+        var setup: [Warning] = []
+        let stored = AgentStateStore(layout: layout).load()
+        if let problem = stored.problem { problems.append(problem) }
+        let state = stored.state
+
+        let unit = readUnitID(problems: &problems, warnings: &setup)
+        if try OpenDirectory.open(layout.licensePartition) == nil {
+            setup.append(Warning(code: .licensePartitionMissing,
+                                 message: "The license partition \(layout.licensePartition) does not exist, so no license can be read. Check that /license is mounted."))
+        }
+        let verification = verification ?? LicenseVerification(layout: layout)
+        if let warning = verification.trustWarning { setup.append(warning) }
+        let examined = try verification.examineInstalled(layout: layout)
+
         let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
                                   newestIssued: LicenseEvaluation.newestIssued(examined))
         if let day, day < trusted.today {
@@ -29,46 +45,39 @@ public struct DeviceInspector {
         }
         let today = day ?? trusted.today
         log.debug("trusted time \(trusted.value): clock \(clock), mark \(state.mark?.description ?? "none"), build \(BuildInfo.buildDate), newest issued \(LicenseEvaluation.newestIssued(examined)?.description ?? "none")")
-        let reports = LicenseEvaluation.judge(examined, unit: selection.unitID, today: today)
+        let reports = LicenseEvaluation.judge(examined, unit: unit, today: today)
         let products = ProductStatus.summarize(
             reports.filter(\.verdict.isCounted).compactMap(\.document), on: today)
         let configuration = DeviceConfiguration(layout: layout)
+        problems += configuration.problems
         let generation = configuration.generation
         let entitlements = Entitlements.evaluate(generation: generation, version: configuration.version,
                                                  products: products, today: today,
                                                  empNotificationsEnabled: configuration.empNotificationsEnabled)
-        var warnings: [Warning] = []
+        var warnings = setup
         if let rollback = trusted.warning(clock: clock) { warnings.append(rollback) }
-        if let changed = UnitChange.warning(remembered: state.rememberedUnit, current: selection.unitID,
-                                            licenses: reports) {
+        if let changed = UnitChange.warning(remembered: state.rememberedUnit, current: unit, licenses: reports) {
             warnings.append(changed)
         }
         if let reboot = DeploymentState(layout: layout).rebootWarning() { warnings.append(reboot) }
         warnings += entitlements.warnings
-        return DeviceReport(unit: selection.unitID, generation: generation, clock: clock, trustedTime: trusted,
+        return DeviceReport(unit: unit, generation: generation, clock: clock, trustedTime: trusted,
                             today: today, licenses: reports, products: products, entitlements: entitlements,
-                            warnings: warnings)
+                            warnings: warnings, problems: problems)
     }
 
-    /// Signature, chain and document checks of every `*.lic` in the license directory.
-    /// A keyring that cannot be loaded makes every file `untrusted`, with the reason.
-    public func examineInstalledLicenses() throws(AgentError) -> [LicenseEvaluation.Examined] {
-        let files = try InstalledLicenses(layout: layout).files()
-        log.debug("\(files.count) license file(s) in \(layout.licenseDirectory); keyring \(layout.keyring)")
-        guard !files.isEmpty else { return [] }
-        let verifier: CMSLicenseVerifier
+    /// The unit ID, or nil with the warning that says why (and the failure, when reading failed).
+    private func readUnitID(problems: inout [AgentError], warnings: inout [Warning]) -> UnitID? {
         do {
-            verifier = try CMSLicenseVerifier(keyringPath: layout.keyring, crlPath: layout.crl)
+            let selection = try UnitIDReader(layout: layout).read()
+            log.debug("unit ID \(selection.unitID?.value ?? "none") (\(selection.candidates.count) candidates)")
+            if let unit = selection.unitID { return unit }
+            warnings.append(Warning(code: .unitIdMissing, message: selection.noUnitIDError.sentence))
         } catch {
-            return files.map { LicenseEvaluation.examine(file: $0.name, signature: .refused(.untrusted, detail: error.sentence)) }
+            problems.append(error)
+            warnings.append(Warning(code: .unitIdMissing,
+                                    message: "The unit ID could not be read: \(error.sentence) Licenses cannot match this device."))
         }
-        return files.map { file in
-            switch file.contents {
-            case .success(let bytes):
-                return LicenseEvaluation.examine(file: file.name, signature: verifier.check(bytes))
-            case .failure(let error):
-                return LicenseEvaluation.examine(file: file.name, signature: .refused(.malformed, detail: error.sentence))
-            }
-        }
+        return nil
     }
 }

@@ -1,3 +1,5 @@
+import LicensePlatform
+
 /// Where the agent reads and writes on a device (CLI.md "Device layout").
 ///
 /// Every path is resolved under `root` (default `/`), so tests and the demo run the real
@@ -9,6 +11,11 @@ public struct DeviceLayout: Sendable {
         var trimmed = root
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.root = trimmed
+    }
+
+    /// True when `path` is an existing directory (following a symbolic link): what `--root` must name.
+    public static func isExistingDirectory(_ path: String) -> Bool {
+        (try? OpenDirectory.open(path)) != nil
     }
 
     /// `relative` (absolute in device terms, e.g. `/license`) under the root.

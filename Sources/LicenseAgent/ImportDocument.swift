@@ -15,13 +15,13 @@ public struct ImportDocument: Encodable, Sendable {
 
     public init(_ outcome: LicenseImport.Outcome) {
         results = Self.entries(outcome)
-        removed = outcome.removed
+        removed = outcome.removed.map(\.jsonText)
     }
 
     /// The `results` entries of an outcome (none when nothing was imported).
     static func entries(_ outcome: LicenseImport.Outcome?) -> [Entry] {
         (outcome?.results ?? []).map {
-            Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs, detail: $0.detail)
+            Entry(source: $0.source, verdict: $0.verdict, installedAs: $0.installedAs?.jsonText, detail: $0.detail)
         }
     }
 

@@ -50,7 +50,8 @@ public struct LastGoodConfiguration: Sendable {
     public func record(_ settings: [UInt8]?, pasExpires: CalendarDay, now: Timestamp) throws(AgentError) -> Bool {
         let digest = try settings.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
         if let recorded = try? read(), recorded.record.digest == digest { return false }
-        try DurableFile.makeDirectories(directory, mode: 0o700)
+        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
+        try DurableFile.makeDirectory(directory, mode: 0o700)
         if let settings {
             try DurableFile.write(settings, to: copyPath, mode: [.ownerReadWrite])
         } else {

@@ -114,8 +114,15 @@ public struct LicenseDeployment {
         guard delivery.downloadURL != nil || delivery.server != nil else {
             return nothing("The device settings hold no license download link and no management server; nothing to do.")
         }
-        let lock = try WriterLock(path: layout.runtimeDirectory + "/deploy.lock", purpose: "deploy", timeout: 90)
-        defer { withExtendedLifetime(lock) {} }
+        return try WriterLock.withLock(path: layout.runtimeDirectory + "/deploy.lock", purpose: "deploy",
+                                       timeout: .seconds(90)) { _ throws(AgentError) in
+            try deployUnderLock(delivery, configuration: configuration, onlyWhenUnlicensed: onlyWhenUnlicensed)
+        }
+    }
+
+    /// The poll and the download, holding the deploy lock (not the writer lock).
+    private func deployUnderLock(_ delivery: DeliverySettings, configuration: DeviceConfiguration,
+                                 onlyWhenUnlicensed: Bool) throws(AgentError) -> Outcome {
         let options = CurlTransfer.Options(
             proxy: (delivery.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 },
             extraCAFile: delivery.umsCA.map(layout.path), allowedProtocols: Self.linkProtocols)
@@ -136,7 +143,7 @@ public struct LicenseDeployment {
                                    detail: "The management server has no license for \(unit) yet; the next run asks again.",
                                    problems: [])
                 }
-                try audit("license offered", link: poll.endpoint, detail: "downloadUrl \(URLText.redacted(offered))")
+                try audit("license offered", link: poll.endpoint, detail: "downloadUrl \(Credentials.redacted(offered))")
                 link = offered
             }
         }
@@ -147,7 +154,7 @@ public struct LicenseDeployment {
     /// The conditional download of `link` and the import of what it delivered.
     private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options) throws(AgentError)
         -> Outcome {
-        let shown = URLText.redacted(link)
+        let shown = Credentials.redacted(link)
         let state = DeploymentState(layout: layout)
         let linkDigest = try Digest.sha256Hex(Array(link.utf8))
         let record = state.record()
@@ -184,14 +191,18 @@ public struct LicenseDeployment {
         try audit("downloaded", link: link, detail: "sha256 \(contentDigest)" + (etag.map { "; ETag \($0)" } ?? "")
             + (lastModified.map { "; Last-Modified \($0)" } ?? ""))
         let name = (try? CurlURL(link))?.fileName ?? "license.lic"
-        let candidate = LicenseImport.Candidate(source: shown, preferredName: name, contents: .success(response.body))
+        let body = response.body
+        let candidate = LicenseImport.Candidate(source: shown, preferredName: FileName(name)) { .success(body) }
         let imported = try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(action: "deploy"))
-        let installed = imported.results.compactMap(\.installedAs)
+        let installed = imported.results.compactMap { $0.installedAs?.description }
         let outcome = !installed.isEmpty ? "installed"
             : imported.results.contains { $0.verdict == .alreadyInstalled } ? "already-installed" : "refused"
         let verdicts = imported.results.map { "\($0.verdict.rawValue): \($0.detail)" }.joined(separator: "; ")
         // The change stands from here on: what fails now is reported, never undoes it or exits 1.
         var warnings: [String] = []
+        if let failure = imported.auditFailure {
+            warnings.append("WARNING (audit-incomplete): the change was made, but its audit line is missing: \(failure.sentence)")
+        }
         do {
             try state.save(DeploymentRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
                                             lastModified: lastModified, outcome: outcome, detail: verdicts, time: clock))
@@ -226,7 +237,7 @@ public struct LicenseDeployment {
     private func audit(_ outcome: String, link: String?, detail: String) throws(AgentError) {
         let host = link.flatMap { (try? CurlURL($0))?.host }
         try AuditLog(layout: layout).append(.init(
-            time: clock, action: "deploy", files: link.map { [URLText.redacted($0)] } ?? [], outcome: outcome,
+            time: clock, action: "deploy", files: link.map { [Credentials.redacted($0)] } ?? [], outcome: outcome,
             detail: (host.map { "host \($0); " } ?? "") + detail))
     }
 }

@@ -4,10 +4,16 @@ import LicensePolicy
 /// Verifies license candidates and installs the good ones: the common end of every import
 /// path (rescue-shell files, USB sticks, downloads, evaluation activation).
 ///
-/// Each candidate's bytes are read once; the bytes that verified are the bytes installed.
-/// Only `valid` and `not-yet-valid` licenses are installed; one already on the device is
-/// `already-installed`. `replace` removes the old licenses and request files only when at
-/// least one new license went in, so a bad file never leaves the device with fewer licenses.
+/// Candidates are read, verified and dropped one at a time (CLI.md "Memory"): only the bytes
+/// of a candidate that verified, is bound to this unit and is not a duplicate are kept until
+/// the install, so 10,000 files on a stick cost no more memory than one. The bytes that
+/// verified are the bytes installed. Only `valid` and `not-yet-valid` licenses are installed;
+/// one already on the device is `already-installed`.
+///
+/// `replace` means "this set is the new set" (CLI.md "Replace"): the old `*.lic` files and
+/// the request files go only when at least one new license went in — so a bad file never
+/// leaves the device with fewer licenses — and a candidate that is already installed stays,
+/// as part of the new set.
 public struct LicenseImport {
     public let layout: DeviceLayout
     public let clock: Timestamp
@@ -18,18 +24,18 @@ public struct LicenseImport {
     }
 
     /// One file offered for import.
-    public struct Candidate: Sendable {
-        /// Where it came from, as the user named it (path, device:path, URL).
+    public struct Candidate {
+        /// Where it came from, as the user named it (path, device:path, URL), for output.
         public let source: String
         /// The file name to install it under, if it is installed.
-        public let preferredName: String
-        /// The bytes, or why they could not be read (becomes verdict `malformed`).
-        public let contents: Result<[UInt8], AgentError>
+        public let preferredName: FileName
+        /// Reads the bytes, or says why they cannot be had (then verdict `malformed`).
+        public let read: () -> Result<[UInt8], AgentError>
 
-        public init(source: String, preferredName: String, contents: Result<[UInt8], AgentError>) {
-            self.source = source
+        public init(source: String, preferredName: FileName, read: @escaping () -> Result<[UInt8], AgentError>) {
+            self.source = Credentials.redacted(DisplayText.escaping(source))
             self.preferredName = preferredName
-            self.contents = contents
+            self.read = read
         }
     }
 
@@ -37,7 +43,7 @@ public struct LicenseImport {
     public struct CandidateResult: Sendable, Equatable {
         public let source: String
         public let verdict: Verdict
-        public let installedAs: String?
+        public let installedAs: FileName?
         public let detail: String
         public let licenseId: String?
     }
@@ -45,7 +51,10 @@ public struct LicenseImport {
     public struct Outcome: Sendable {
         public let results: [CandidateResult]
         /// License and request files removed by `replace`.
-        public let removed: [String]
+        public let removed: [FileName]
+        /// Set when licenses were installed or removed but the audit line could not be
+        /// written: the change stands, the command warns (CLI.md "Audit log").
+        public let auditFailure: AgentError?
 
         /// 0 when a license was installed or was already present, 2 when every candidate was refused.
         public var exitStatus: Int32 {
@@ -68,67 +77,114 @@ public struct LicenseImport {
         }
     }
 
-    /// Verifies every candidate and installs the acceptable ones under the writer lock.
+    /// Imports `candidates` (each read when its turn comes).
     public func run(_ candidates: [Candidate], options: Options) throws(AgentError) -> Outcome {
-        let lock = try WriterLock(path: layout.writerLock, purpose: options.action)
-        let inspector = DeviceInspector(layout: layout, clock: clock)
-        let installed = try inspector.examineInstalledLicenses()
-        let unit = try UnitIDReader(layout: layout).read().unitID
-        let state = AgentStateStore(layout: layout).load()
-        let verifier = try CMSLicenseVerifier(keyringPath: layout.keyring, crlPath: layout.crl)
-
-        let examined = candidates.map { candidate in
-            switch candidate.contents {
-            case .success(let bytes):
-                return LicenseEvaluation.examine(file: candidate.source, signature: verifier.check(bytes))
-            case .failure(let error):
-                return LicenseEvaluation.examine(file: candidate.source, signature: .refused(.malformed, detail: error.sentence))
-            }
-        }
-        let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
-                                  newestIssued: LicenseEvaluation.newestIssued(installed + examined))
-        let installedIds = Set(LicenseEvaluation.judge(installed, unit: unit, today: trusted.today)
-            .filter(\.verdict.isCounted).compactMap(\.document?.licenseId))
-        let judged = LicenseEvaluation.judge(examined, unit: unit, today: trusted.today, alreadyCounted: installedIds)
-
-        var change = LicenseStore.Change()
-        var acceptedIndices: [Int] = []
-        for (index, report) in judged.enumerated() where report.verdict.isInstallable {
-            guard case .success(let bytes) = candidates[index].contents else { continue }
-            change.add.append((candidates[index].preferredName, bytes))
-            acceptedIndices.append(index)
-        }
-        var applied = LicenseStore.Applied()
-        if !change.add.isEmpty {
-            change.removeAllInstalled = options.replace
-            change.removeRequestFiles = options.replace || options.clearsRequest
-            applied = try LicenseStore(layout: layout, lock: lock).apply(change)
-        }
-        var installedAs: [Int: String] = [:]
-        for (position, index) in acceptedIndices.enumerated() { installedAs[index] = applied.installed[position] }
-
-        let results = judged.enumerated().map { index, report in
-            CandidateResult(source: candidates[index].source, verdict: report.verdict, installedAs: installedAs[index],
-                   detail: report.detail, licenseId: report.document?.licenseId)
-        }
-        let removed = applied.removed + applied.removedRequestFiles
-        try AuditLog(layout: layout).append(.init(
-            time: clock, action: options.action,
-            files: results.map { "\($0.source) -> \($0.installedAs ?? $0.verdict.rawValue)" } + removed.map { "removed \($0)" },
-            licenseIds: results.compactMap { $0.installedAs == nil ? nil : $0.licenseId },
-            outcome: applied.installed.isEmpty ? "nothing installed" : "installed \(applied.installed.count)"))
-        return Outcome(results: results, removed: removed)
+        try run(options: options) { offer throws(AgentError) in candidates.forEach(offer) }
     }
 
-    /// Reads a local file as a candidate: no symlinks, regular files only, at most 64 KiB.
-    public static func candidate(path: String) -> Candidate {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let contents = Swift.Result { () throws(AgentError) -> [UInt8] in
-            guard let bytes = try DurableFile.read(path, limit: LicenseLimits.maximumFileSize) else {
-                throw AgentError(.io, "No such file", path: path)
+    /// Under the writer lock: `collect` offers candidates one at a time (a USB import mounts,
+    /// offers, and unmounts again inside it), each is verified at once, then the acceptable
+    /// ones are installed in one atomic change.
+    public func run(options: Options, collect: ((Candidate) -> Void) throws(AgentError) -> Void) throws(AgentError) -> Outcome {
+        try WriterLock.withLock(path: layout.writerLock, purpose: options.action) { lock throws(AgentError) in
+            let verification = LicenseVerification(layout: layout)
+            if let problem = verification.trustProblem { throw problem }
+            let installed = try verification.examineInstalled(layout: layout)
+            let unit = try UnitIDReader(layout: layout).read().unitID
+            let state = AgentStateStore(layout: layout).load().state
+
+            var offered = OfferedCandidates(unit: unit)
+            try collect { candidate in offered.examine(candidate, with: verification) }
+            log.debug("\(offered.items.count) candidate(s) examined, \(offered.keptBytes.count) kept for installing")
+
+            let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
+                                      newestIssued: LicenseEvaluation.newestIssued(installed + offered.items.map(\.examined)))
+            let installedReports = LicenseEvaluation.judge(installed, unit: unit, today: trusted.today)
+                .filter(\.verdict.isCounted)
+            let installedIds = Set(installedReports.compactMap(\.document?.licenseId))
+            let judged = LicenseEvaluation.judge(offered.items.map(\.examined), unit: unit, today: trusted.today,
+                                                 alreadyCounted: installedIds)
+
+            var change = LicenseStore.Change()
+            var accepted: [Int] = []
+            for (index, report) in judged.enumerated() where report.verdict.isInstallable {
+                guard let bytes = offered.keptBytes[index] else { continue }
+                change.add.append((offered.items[index].preferredName, bytes))
+                accepted.append(index)
             }
-            return bytes
+            let stillWanted = Set(judged.filter { $0.verdict == .alreadyInstalled }.compactMap(\.document?.licenseId))
+            var applied = LicenseStore.Applied()
+            if !change.add.isEmpty {
+                change.removeAllLicenses = options.replace
+                change.keep = Set(installedReports.filter { stillWanted.contains($0.document?.licenseId ?? "") }.map(\.file))
+                change.removeRequestFiles = options.replace || options.clearsRequest
+                applied = try LicenseStore(layout: layout, lock: lock).apply(change)
+            }
+            var installedAs: [Int: FileName] = [:]
+            for (position, index) in accepted.enumerated() { installedAs[index] = applied.installed[position] }
+
+            let results = judged.enumerated().map { index, report in
+                CandidateResult(source: offered.items[index].source, verdict: report.verdict,
+                                installedAs: installedAs[index], detail: report.detail,
+                                licenseId: report.document?.licenseId)
+            }
+            let removed = applied.removed + applied.removedRequestFiles
+            let auditFailure = AuditLog(layout: layout).record(.init(
+                time: clock, action: options.action,
+                files: results.map { "\($0.source) -> \($0.installedAs?.description ?? $0.verdict.rawValue)" }
+                    + removed.map { "removed \($0)" },
+                licenseIds: results.compactMap { $0.installedAs == nil ? nil : $0.licenseId },
+                outcome: applied.installed.isEmpty ? "nothing installed" : "installed \(applied.installed.count)"))
+            return Outcome(results: results, removed: removed, auditFailure: auditFailure)
         }
-        return Candidate(source: path, preferredName: name, contents: contents)
+    }
+
+    /// The files named on the command line (the rescue shell): each must exist — a missing
+    /// file is an error of the command, not a verdict about a license. Each is read when its
+    /// turn comes: no symlinks, regular files only, at most 64 KiB.
+    public static func localCandidates(paths: [String]) throws(AgentError) -> [Candidate] {
+        for path in paths where DurableFile.size(of: path) == nil {
+            throw AgentError(.notFound, "No such file", path: DisplayText.escaping(path),
+                             remedy: "Check the path; nothing was imported")
+        }
+        return paths.map { path in
+            Candidate(source: path, preferredName: FileName(path.split(separator: "/").last.map(String.init) ?? path)) {
+                Result { () throws(AgentError) -> [UInt8] in
+                    guard let bytes = try DurableFile.read(path, limit: LicenseLimits.maximumFileSize) else {
+                        throw AgentError(.notFound, "No such file", path: path)
+                    }
+                    return bytes
+                }
+            }
+        }
+    }
+}
+
+/// The candidates of one import as they are offered: each verified at once, its bytes kept
+/// only while it may still be installed (verified, bound to this unit, first of its id).
+struct OfferedCandidates {
+    struct Item {
+        let source: String
+        let preferredName: FileName
+        let examined: LicenseEvaluation.Examined
+    }
+
+    let unit: UnitID?
+    private(set) var items: [Item] = []
+    /// The bytes of installable-looking candidates, by index in `items`.
+    private(set) var keptBytes: [Int: [UInt8]] = [:]
+    private var keptIds: Set<String> = []
+
+    init(unit: UnitID?) { self.unit = unit }
+
+    mutating func examine(_ candidate: LicenseImport.Candidate, with verification: LicenseVerification) {
+        let contents = candidate.read()
+        let examined = verification.examine(FileName(candidate.source), contents: contents)
+        if let document = examined.document, let unit, document.units.contains(unit),
+           !keptIds.contains(document.licenseId), case .success(let bytes) = contents {
+            keptBytes[items.count] = bytes
+            keptIds.insert(document.licenseId)
+        }
+        items.append(Item(source: candidate.source, preferredName: candidate.preferredName, examined: examined))
     }
 }

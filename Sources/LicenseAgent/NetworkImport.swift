@@ -55,8 +55,10 @@ public struct NetworkImport {
         } catch {
             throw withProxyAdvice(error, proxy: proxy)
         }
-        let candidate = LicenseImport.Candidate(source: URLText.redacted(url), preferredName: NetworkImport.fileName(of: url),
-                                                contents: .success(bytes))
+        let candidate = LicenseImport.Candidate(source: Credentials.redacted(url),
+                                                preferredName: FileName(NetworkImport.fileName(of: url))) {
+            .success(bytes)
+        }
         return try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(replace: replace, action: "fetch"))
     }
 
@@ -100,24 +102,26 @@ public struct NetworkImport {
             bytes = try CurlTransfer().post(url: endpoint, body: body, contentType: "application/json",
                                             options: .init(proxy: proxy, caFile: connection.caFile, allowedProtocols: "https"))
         } catch {
-            var failure = withProxyAdvice(error, proxy: proxy)
-            failure.summary = "No evaluation license could be obtained from \(endpoint)"
-            failure.remedy = (failure.remedy ?? "") + ". The request stays in /license/fetch.req for a retry"
-            throw failure
+            let advised = withProxyAdvice(error, proxy: proxy)
+            throw advised.reported(as: advised.code, "No evaluation license could be obtained from \(endpoint)",
+                                   remedy: (advised.remedy ?? "") + ". The request stays in /license/fetch.req for a retry")
         }
-        let candidate = LicenseImport.Candidate(source: endpoint, preferredName: "\(NetworkImport.evaluationProduct(generation))-evaluation.lic",
-                                                contents: .success(bytes))
+        let candidate = LicenseImport.Candidate(
+            source: endpoint, preferredName: FileName("\(NetworkImport.evaluationProduct(generation))-evaluation.lic")) {
+            .success(bytes)
+        }
         return try LicenseImport(layout: layout, clock: clock)
             .run([candidate], options: .init(replace: false, clearsRequest: true, action: "activate"))
     }
 
     /// The request file: `{"product","requestTime","unitId"}`, written atomically under the lock.
     func writeRequestFile(unit: UnitID, generation: OSGeneration) throws(AgentError) {
-        let lock = try WriterLock(path: layout.writerLock, purpose: "activate")
         var change = LicenseStore.Change()
         change.writeRequest = JSONOutput.encode(RequestFile(unitId: unit.description, requestTime: clock.description,
                                                             product: NetworkImport.evaluationProduct(generation)))
-        _ = try LicenseStore(layout: layout, lock: lock).apply(change)
+        _ = try WriterLock.withLock(path: layout.writerLock, purpose: "activate") { lock throws(AgentError) in
+            try LicenseStore(layout: layout, lock: lock).apply(change)
+        }
     }
 
     /// `WE-E` (Workspace Edition Evaluation) on OS 11, `PAS` on OS 12.
@@ -132,11 +136,9 @@ public struct NetworkImport {
     /// Adds to a network failure whether a proxy was used and how to set one.
     private func withProxyAdvice(_ error: AgentError, proxy: String?) -> AgentError {
         guard error.code == .network else { return error }
-        var advised = error
         let advice = proxy.map { "The proxy \($0) was used; check it, or change proxy= in /etc/license-agent/agent.conf or pass --proxy URL" }
             ?? "No proxy is configured; if this network needs one, set proxy= in /etc/license-agent/agent.conf or pass --proxy URL"
-        advised.remedy = [error.remedy, advice].compactMap { $0 }.joined(separator: ". ")
-        return advised
+        return error.reported(as: error.code, error.summary, remedy: [error.remedy, advice].compactMap { $0 }.joined(separator: ". "))
     }
 
     /// The last component of `url`'s path as libcurl parses and decodes it (`%2D` is `-`), or

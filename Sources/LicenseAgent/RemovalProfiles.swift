@@ -29,7 +29,7 @@ public struct RemovalProfiles {
 
     /// One profile file and what parsing it gave.
     public struct ProfileFile: Sendable {
-        public let file: String
+        public let file: FileName
         public let profile: Result<RemovalProfile, RemovalProfile.Rejection>
     }
 
@@ -50,51 +50,52 @@ public struct RemovalProfiles {
             throw AgentError(.io, "No shipped removal profiles found", path: layout.shippedProfiles,
                              remedy: "Install the profiles there, or set \(RemovalProfiles.directoryVariable) to a directory of .profile files")
         }
-        guard let entries = try Directory.entries(of: directory) else {
+        guard let opened = try OpenDirectory.open(directory) else {
             throw AgentError(.io, "The removal-profile directory does not exist", path: directory)
         }
-        let profiles = entries.filter { $0.name.hasSuffix(RemovalProfile.fileExtension) && !$0.name.hasPrefix(".") }
-            .map { read(directory + "/" + $0.name, file: $0.name) }
+        let profiles = try opened.entries().filter { $0.name.hasSuffix(RemovalProfile.fileExtension) && !$0.name.hasPrefix(".") }
+            .map { read(opened, $0.name) }
         return (directory, profiles)
     }
 
     /// What is assigned in `/wfs/license-profiles/`.
     public enum Assignment: Sendable {
         case none
-        case one(RemovalProfile, file: String)
+        case one(RemovalProfile, file: FileName)
         /// Nothing may run: the assigned file names and why.
-        case refused(files: [String], reason: String)
+        case refused(files: [FileName], reason: String)
     }
 
     /// Reads the assignment. Every entry that is not hidden counts as an assigned profile,
     /// so a stray file is a refusal rather than silently ignored.
     public func assignment() throws(AgentError) -> Assignment {
         let directory = layout.assignedProfiles
-        let files = (try Directory.entries(of: directory) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name)
+        guard let opened = try OpenDirectory.open(directory) else { return .none }
+        let files = try opened.entries().filter { !$0.name.hasPrefix(".") }.map(\.name)
         switch files.count {
         case 0:
             return .none
         case 1:
-            switch read(directory + "/" + files[0], file: files[0]).profile {
+            switch read(opened, files[0]).profile {
             case .success(let profile): return .one(profile, file: files[0])
             case .failure(let rejection):
                 return .refused(files: files, reason: "\(files[0]) is not a valid removal profile: \(rejection)")
             }
         default:
-            return .refused(files: files, reason: "\(files.count) removal profiles are assigned (\(files.joined(separator: ", "))) and only one may be; none was run")
+            return .refused(files: files, reason: "\(files.count) removal profiles are assigned (\(files.map(\.description).joined(separator: ", "))) and only one may be; none was run")
         }
     }
 
-    private func read(_ path: String, file: String) -> ProfileFile {
+    private func read(_ directory: OpenDirectory, _ file: FileName) -> ProfileFile {
         guard file.hasSuffix(RemovalProfile.fileExtension) else {
             return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: "not a profile: the name must end in \(RemovalProfile.fileExtension)")))
         }
         do {
-            guard let bytes = try DurableFile.read(path, limit: RemovalProfile.maximumSize) else {
+            guard let bytes = try directory.readRegularFile(file, limit: RemovalProfile.maximumSize) else {
                 return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: "the file disappeared")))
             }
             return ProfileFile(file: file, profile: Result { () throws(RemovalProfile.Rejection) in
-                try RemovalProfile.parse(bytes, fileName: file)
+                try RemovalProfile.parse(bytes, fileName: file.description)
             })
         } catch {
             return ProfileFile(file: file, profile: .failure(.init(line: nil, reason: error.sentence)))
@@ -105,7 +106,7 @@ public struct RemovalProfiles {
 
     /// One installed license file a selector takes, with its license id when it verified.
     public struct LicenseFile: Sendable, Equatable {
-        public let file: String
+        public let file: FileName
         public let licenseId: String?
     }
 
@@ -113,22 +114,24 @@ public struct RemovalProfiles {
     public struct Plan: Sendable {
         public let selector: RemovalSelector
         public let licenses: [LicenseFile]
-        public let requestFiles: [String]
+        public let requestFiles: [FileName]
+        /// Set when the change happened but its audit line could not be written.
+        public var auditFailure: AgentError?
 
         public var isEmpty: Bool { licenses.isEmpty && requestFiles.isEmpty }
-        public var files: [String] { licenses.map(\.file) + requestFiles }
+        public var files: [FileName] { licenses.map(\.file) + requestFiles }
     }
 
     /// The files `selector` would remove now. Read-only: `remove --dry-run` and `status`.
     /// `verified` is what the caller already knows of each installed file (its verified
     /// document, nil when it did not verify); without it the files are verified here.
     public func plan(_ selector: RemovalSelector,
-                     verified: [(file: String, document: LicenseDocument?)]? = nil) throws(AgentError) -> Plan {
-        let files: [(file: String, document: LicenseDocument?)]
+                     verified: [(file: FileName, document: LicenseDocument?)]? = nil) throws(AgentError) -> Plan {
+        let files: [(file: FileName, document: LicenseDocument?)]
         if let verified {
             files = verified
         } else {
-            files = try DeviceInspector(layout: layout, clock: clock).examineInstalledLicenses()
+            files = try LicenseVerification(layout: layout).examineInstalled(layout: layout)
                 .map { (file: $0.file, document: $0.document) }
         }
         let licenses = files.filter { selector.matches($0.document) }
@@ -139,9 +142,12 @@ public struct RemovalProfiles {
 
     /// Removes what `selector` takes, through the license store, and writes one audit line.
     /// `lock` proves the caller holds the writer lock. `profile` names the profile that ran.
+    /// A removal that happened stands even when its audit line cannot be written: the plan
+    /// then carries `auditFailure` (CLI.md "Audit log").
     public func remove(_ selector: RemovalSelector, lock: WriterLock, profile: String? = nil) throws(AgentError) -> Plan {
         let action = profile == nil ? RemovalProfiles.removeAction : RemovalProfiles.runAction
         let detail = (profile.map { "profile \($0), " } ?? "") + "selector \(selector)"
+        let audit = AuditLog(layout: layout)
         let planned = try plan(selector)
         var change = LicenseStore.Change()
         change.remove = Set(planned.licenses.map(\.file))
@@ -151,26 +157,27 @@ public struct RemovalProfiles {
             do {
                 applied = try LicenseStore(layout: layout, lock: lock).apply(change)
             } catch {
-                try? AuditLog(layout: layout).append(.init(
-                    time: clock, action: action, files: planned.files,
+                try? audit.append(.init(
+                    time: clock, action: action, files: planned.files.map(\.description),
                     licenseIds: planned.licenses.compactMap(\.licenseId),
                     outcome: "failed", detail: detail + "; " + error.sentence))
                 throw error
             }
         }
         let removed = Set(applied.removed)
-        let done = Plan(selector: selector, licenses: planned.licenses.filter { removed.contains($0.file) },
+        var done = Plan(selector: selector, licenses: planned.licenses.filter { removed.contains($0.file) },
                         requestFiles: applied.removedRequestFiles)
-        try AuditLog(layout: layout).append(.init(
-            time: clock, action: action, files: done.files, licenseIds: done.licenses.compactMap(\.licenseId),
+        done.auditFailure = audit.record(.init(
+            time: clock, action: action, files: done.files.map(\.description), licenseIds: done.licenses.compactMap(\.licenseId),
             outcome: "removed \(done.files.count) file(s)", detail: detail))
         return done
     }
 
     /// `remove`: takes the writer lock, then removes what `selector` takes.
     public func remove(_ selector: RemovalSelector) throws(AgentError) -> Plan {
-        let lock = try WriterLock(path: layout.writerLock, purpose: RemovalProfiles.removeAction)
-        return try withExtendedLifetime(lock) { () throws(AgentError) -> Plan in try remove(selector, lock: lock) }
+        try WriterLock.withLock(path: layout.writerLock, purpose: RemovalProfiles.removeAction) { lock throws(AgentError) in
+            try remove(selector, lock: lock)
+        }
     }
 
     // MARK: The assigned profile
@@ -184,7 +191,7 @@ public struct RemovalProfiles {
         }
 
         /// The assigned file names found in `/wfs/license-profiles/`.
-        public let assignedFiles: [String]
+        public let assignedFiles: [FileName]
         public let outcome: Outcome
 
         /// `profiles run`: 0 ran or none assigned, 2 refused.
@@ -202,8 +209,11 @@ public struct RemovalProfiles {
         case .none:
             return ProfileRun(assignedFiles: [], outcome: .noneAssigned)
         case .refused(let files, let reason):
-            try AuditLog(layout: layout).append(.init(
-                time: clock, action: RemovalProfiles.runAction, files: files, outcome: "refused", detail: reason))
+            // The refusal is the answer; a missing audit line for it is only logged.
+            if let failure = AuditLog(layout: layout).record(.init(
+                time: clock, action: RemovalProfiles.runAction, files: files.map(\.description), outcome: "refused", detail: reason)) {
+                log.warning("\(failure.sentence)")
+            }
             return ProfileRun(assignedFiles: files, outcome: .refused(reason: reason))
         case .one(let profile, let file):
             let removed = try remove(profile.selector, lock: lock, profile: profile.name)
@@ -213,8 +223,9 @@ public struct RemovalProfiles {
 
     /// `profiles run`: takes the writer lock, then runs the assigned profile.
     public func runAssigned() throws(AgentError) -> ProfileRun {
-        let lock = try WriterLock(path: layout.writerLock, purpose: "profiles run")
-        return try withExtendedLifetime(lock) { () throws(AgentError) -> ProfileRun in try runAssigned(lock: lock) }
+        try WriterLock.withLock(path: layout.writerLock, purpose: "profiles run") { lock throws(AgentError) in
+            try runAssigned(lock: lock)
+        }
     }
 
     /// The assigned profile as `status` shows it; nil when none is assigned. Never throws:
@@ -230,7 +241,10 @@ public struct RemovalProfiles {
         case .none:
             return nil
         case .refused(let files, let reason):
-            let names = files.map { $0.hasSuffix(RemovalProfile.fileExtension) ? String($0.dropLast(RemovalProfile.fileExtension.count)) : $0 }
+            let names = files.map { name in
+                name.hasSuffix(RemovalProfile.fileExtension)
+                    ? FileName(bytes: name.bytes.dropLast(RemovalProfile.fileExtension.utf8.count)).description : name.description
+            }
             return RemovalProfileSummary(name: names.joined(separator: ", "), selector: "", state: "refused",
                                          wouldRemove: [], detail: reason + "; nothing will be removed")
         case .one(let profile, _):
@@ -241,7 +255,7 @@ public struct RemovalProfiles {
                 let what = planned.isEmpty ? "nothing matches now"
                     : "\(planned.files.count) file(s) at the next start" + (ids.isEmpty ? "" : " (license \(ids.joined(separator: ", ")))")
                 return RemovalProfileSummary(name: profile.name, selector: profile.selector.description, state: "assigned",
-                                             wouldRemove: planned.files,
+                                             wouldRemove: planned.files.map(\.description),
                                              detail: "removes \(profile.selector.explanation): \(what)")
             } catch {
                 return RemovalProfileSummary(name: profile.name, selector: profile.selector.description, state: "error",

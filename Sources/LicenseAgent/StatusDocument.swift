@@ -15,7 +15,7 @@ public struct StatusDocument: Encodable, Sendable {
         let detail: String
 
         init(_ report: LicenseEvaluation.Report) {
-            file = report.file
+            file = report.file.jsonText
             verdict = report.verdict
             licenseId = report.document?.licenseId
             product = report.document?.product
@@ -45,7 +45,31 @@ public struct StatusDocument: Encodable, Sendable {
         }
     }
 
+    /// One failed step (CLI.md "It always publishes"): `{"code","message","path"}`.
+    public struct ErrorEntry: Encodable, Sendable {
+        let code: String
+        let message: String
+        @ExplicitNull var path: String?
+
+        public init(_ error: AgentError) {
+            code = error.code.rawValue
+            message = error.sentence
+            path = error.path
+        }
+    }
+
+    /// What `state.json` holds when the licenses could not even be listed.
+    public struct Unanswered: Encodable, Sendable {
+        let schemaVersion = 1
+        let agentVersion = BuildInfo.version
+        let licensed = false
+        let errors: [ErrorEntry]
+
+        public init(errors: [AgentError]) { self.errors = errors.map(ErrorEntry.init) }
+    }
+
     let schemaVersion = 1
+    let agentVersion = BuildInfo.version
     @ExplicitNull var unitId: String?
     @ExplicitNull var unitSource: UnitID.Source?
     let osGeneration: Int
@@ -58,9 +82,10 @@ public struct StatusDocument: Encodable, Sendable {
     let warnings: [Warning]
     let configuration: ConfigurationState
     @ExplicitNull var removalProfile: RemovalProfileSummary?
+    let errors: [ErrorEntry]
 
     public init(report: DeviceReport, configuration: ConfigurationState, removalProfile: RemovalProfileSummary?,
-                warnings: [Warning]) {
+                warnings: [Warning], errors: [AgentError]) {
         unitId = report.unit?.value
         unitSource = report.unit?.source
         osGeneration = report.generation.rawValue
@@ -73,7 +98,14 @@ public struct StatusDocument: Encodable, Sendable {
         self.warnings = warnings
         self.configuration = configuration
         self.removalProfile = removalProfile
+        self.errors = errors.map(ErrorEntry.init)
     }
+}
+
+extension FileName {
+    /// The name in JSON: as itself when it is UTF-8 (the encoder escapes control characters),
+    /// with `\xNN` escapes when it is not.
+    public var jsonText: String { utf8Text ?? description }
 }
 
 /// `features` as a JSON object `{name: allowed}` in table order.

@@ -40,13 +40,24 @@ public enum StatusText {
         lines.append("Configuration:  " + (configuration.frozen
             ? "FROZEN since \(configuration.since.map(\.description) ?? "?") (PAS expired \(configuration.pasExpired.map(\.description) ?? "?"))"
             : "not frozen"))
-        if let profile = status.removalProfile {
-            let removes = profile.wouldRemove.isEmpty ? "nothing" : profile.wouldRemove.joined(separator: ", ")
-            lines.append("Removal profile: \(profile.name) (\(profile.selector)), \(profile.state); next start removes: \(removes)")
-        } else {
-            lines.append("Removal profile: none assigned")
+        lines.append("Removal profile: " + removalProfileLine(status.removalProfile))
+        if !status.errors.isEmpty {
+            lines.append("")
+            lines.append("Problems:")
+            for error in status.errors { lines.append("  \(error.code.rawValue): \(error.sentence)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `none assigned`; `NAME (SELECTOR), assigned; next start removes: …`; or, when it may
+    /// not run, `refused: REASON` (two assigned profiles have no one selector to show).
+    static func removalProfileLine(_ profile: RemovalProfileSummary?) -> String {
+        guard let profile else { return "none assigned" }
+        guard profile.state == "assigned" else {
+            return "\(profile.state) (\(profile.name)): \(profile.detail ?? "no reason given")"
+        }
+        let removes = profile.wouldRemove.isEmpty ? "nothing" : profile.wouldRemove.joined(separator: ", ")
+        return "\(profile.name) (\(profile.selector)), assigned; next start removes: \(removes)"
     }
 
     static func productLine(_ product: ProductStatus) -> String {

@@ -21,7 +21,7 @@ struct UMSLicensePoll {
 
     /// The download link the UMS names, or nil when it has no license for this unit yet.
     func ask() throws(AgentError) -> String? {
-        let shown = URLText.redacted(endpoint)
+        let shown = Credentials.redacted(endpoint)
         let response = try CurlTransfer().get(url: endpoint, headers: ["Accept: application/json"], options: options)
         switch response.status {
         case 204:

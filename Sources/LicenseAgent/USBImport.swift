@@ -1,9 +1,9 @@
 import LicensePlatform
 import LicensePolicy
 
-/// `import-usb`: finds USB storage, reads the `*.lic` files at the top of each filesystem into
-/// memory, and hands them to `LicenseImport` (CLI.md "Imports", USB; the vendor's "Deploying the
-/// License without UMS" done safely).
+/// `import-usb`: finds USB storage and offers the `*.lic` files at the top of each filesystem
+/// to `LicenseImport`, one at a time (CLI.md "Imports", USB, "Memory"; the vendor's
+/// "Deploying the License without UMS" done safely).
 ///
 /// Each filesystem is mounted read-only with nosuid, nodev, noexec in a fresh 0700 directory
 /// under `/run/license-agent` and unmounted (lazily if busy) and removed before anything is
@@ -30,43 +30,58 @@ public struct USBImport {
         self.layout = layout
     }
 
-    /// Collects the candidates from `source` and imports them with action `import-usb`.
-    /// `waitSeconds` (scan only): when no stick is present, wait this long for one.
+    /// Imports the `*.lic` files of `source` with action `import-usb`, reading, verifying and
+    /// dropping them one at a time while the stick is mounted; the stick is unmounted again
+    /// before anything is installed. `waitSeconds` (scan only): when no stick is present,
+    /// wait this long for one (before the writer lock is taken).
     public func run(source: Source, waitSeconds: Double? = nil,
                     options: LicenseImport.Options = .init(action: "import-usb")) throws(AgentError) -> LicenseImport.Outcome {
-        let found: [LicenseImport.Candidate]
+        var devices: [(node: String, type: String?)] = []
         switch source {
-        case .directory(let directory):
-            guard try Directory.entries(of: directory) != nil else {
-                throw AgentError(.io, "The directory does not exist", path: directory)
-            }
-            found = try USBImport.candidates(in: directory, sourcePrefix: directory + "/")
-        case .device(let node):
-            found = try candidates(onDevice: node, knownType: nil)
         case .scan:
-            let devices = try USBStickWatcher(layout: layout).sticks(waitingUpTo: waitSeconds)
-            var collected: [LicenseImport.Candidate] = []
-            for device in devices {
-                collected += try candidates(onDevice: device.deviceNode, knownType: device.fileSystemType)
+            devices = try USBStickWatcher(layout: layout).sticks(waitingUpTo: waitSeconds).map { ($0.deviceNode, $0.fileSystemType) }
+        case .device(let node):
+            guard DurableFile.size(of: node) != nil else {
+                throw AgentError(.notFound, "The device does not exist", path: DisplayText.escaping(node),
+                                 remedy: "Run `lsblk` to see the USB stick's partitions, e.g. /dev/sdb1")
             }
-            found = collected
+            devices = [(node, nil)]
+        case .directory:
+            break
         }
-        guard !found.isEmpty else {
-            throw AgentError(.refused, "No license file (*.lic) was found in the top directory of \(USBImport.describe(source))",
-                             remedy: "Copy the .lic file to the top directory of the stick and run the import again")
+        var offeredCount = 0
+        return try LicenseImport(layout: layout).run(options: options) { offer throws(AgentError) in
+            func counted(_ candidate: LicenseImport.Candidate) {
+                offeredCount += 1
+                offer(candidate)
+            }
+            if case .directory(let directory) = source {
+                guard let opened = try OpenDirectory.open(directory) else {
+                    throw AgentError(.notFound, "The directory does not exist", path: DisplayText.escaping(directory))
+                }
+                USBImport.offerCandidates(in: opened, sourcePrefix: directory + "/", to: counted)
+            }
+            for device in devices {
+                try offerCandidates(onDevice: device.node, knownType: device.type, to: counted)
+            }
+            guard offeredCount > 0 else {
+                throw AgentError(.refused, "No license file (*.lic) was found in the top directory of \(USBImport.describe(source))",
+                                 remedy: "Copy the .lic file to the top directory of the stick and run the import again")
+            }
         }
-        return try LicenseImport(layout: layout).run(found, options: options)
     }
 
-    /// Mounts `node` privately, reads its candidates, and unmounts it again. A device that
+    /// Mounts `node` privately, offers its candidates, and unmounts it again. A device that
     /// cannot be mounted becomes one `malformed` result naming the device and why.
-    func candidates(onDevice node: String, knownType: String?) throws(AgentError) -> [LicenseImport.Candidate] {
+    func offerCandidates(onDevice node: String, knownType: String?,
+                         to offer: (LicenseImport.Candidate) -> Void) throws(AgentError) {
         let types: [String]
         if let knownType {
             let normalised = ["ext2", "ext3"].contains(knownType) ? "ext4" : knownType
             guard USBImport.fileSystemTypes.contains(normalised) else {
-                return [USBImport.skipped(source: node, name: node,
-                                          reason: "its filesystem \(knownType) is not one of \(USBImport.fileSystemTypes.joined(separator: ", "))")]
+                offer(USBImport.skipped(source: node, name: FileName(node),
+                                        reason: "its filesystem \(knownType) is not one of \(USBImport.fileSystemTypes.joined(separator: ", "))"))
+                return
             }
             types = [normalised]
         } else {
@@ -88,35 +103,52 @@ public struct USBImport {
         }
         guard let mountedType else {
             log.debug("\(node): cannot mount (\(failures.joined(separator: "; ")))")
-            return [USBImport.skipped(source: node, name: node,
-                                      reason: "could not mount it read-only (\(failures.joined(separator: "; ")))")]
+            offer(USBImport.skipped(source: node, name: FileName(node),
+                                    reason: "could not mount it read-only (\(failures.joined(separator: "; ")))"))
+            return
         }
         log.debug("\(node): mounted read-only as \(mountedType) at \(mountPoint)")
-        let collected = Result { () throws(AgentError) in try USBImport.candidates(in: mountPoint, sourcePrefix: node + ":/") }
-        unmount(mountPoint)
-        return try collected.get()
+        defer { unmount(mountPoint) }
+        guard let opened = try OpenDirectory.open(mountPoint) else {
+            throw AgentError(.io, "The mounted stick vanished", path: mountPoint)
+        }
+        USBImport.offerCandidates(in: opened, sourcePrefix: node + ":/", to: offer)
     }
 
-    /// The candidates in the top directory of `directory`: every entry whose name ends in
-    /// `.lic` (any case; hidden files such as macOS `._X.lic` are ignored). Plain files of at
-    /// most 64 KiB are read; everything else is skipped with its reason.
-    static func candidates(in directory: String, sourcePrefix: String) throws(AgentError) -> [LicenseImport.Candidate] {
-        var candidates: [LicenseImport.Candidate] = []
-        for entry in try Directory.entries(of: directory) ?? [] {
-            guard entry.name.lowercased().hasSuffix(".lic"), !entry.name.hasPrefix(".") else { continue }
-            let source = sourcePrefix + entry.name
-            let path = directory + "/" + entry.name
+    /// Offers the candidates in the top directory of `directory`: every entry whose name ends
+    /// in `.lic` (any case; hidden files such as macOS `._X.lic` are ignored). Plain files are
+    /// read when their turn comes (at most 64 KiB, checked while reading); everything else is
+    /// skipped with its reason. A directory that cannot be listed is one skipped result.
+    static func offerCandidates(in directory: OpenDirectory, sourcePrefix: String,
+                                to offer: (LicenseImport.Candidate) -> Void) {
+        let entries: [OpenDirectory.Entry]
+        do {
+            entries = try directory.entries()
+        } catch {
+            offer(skipped(source: directory.path, name: FileName(directory.path), reason: error.sentence))
+            return
+        }
+        for entry in entries where isCandidateName(entry.name) {
+            let source = sourcePrefix + entry.name.description
             if let reason = skipReason(entry.kind) {
-                candidates.append(skipped(source: source, name: entry.name, reason: reason))
-            } else if let size = DurableFile.size(of: path), size > LicenseLimits.maximumFileSize {
-                candidates.append(skipped(source: source, name: entry.name,
-                                          reason: "it is \(size) bytes, larger than the limit of \(LicenseLimits.maximumFileSize) bytes"))
+                offer(skipped(source: source, name: entry.name, reason: reason))
             } else {
-                let read = LicenseImport.candidate(path: path)
-                candidates.append(LicenseImport.Candidate(source: source, preferredName: entry.name, contents: read.contents))
+                offer(LicenseImport.Candidate(source: source, preferredName: entry.name) {
+                    Result { () throws(AgentError) -> [UInt8] in
+                        guard let bytes = try directory.readRegularFile(entry.name, limit: LicenseLimits.maximumFileSize) else {
+                            throw AgentError(.io, "The file disappeared", path: directory.display(entry.name))
+                        }
+                        return bytes
+                    }
+                })
             }
         }
-        return candidates
+    }
+
+    /// `*.lic` in any case, not hidden.
+    static func isCandidateName(_ name: FileName) -> Bool {
+        !name.hasPrefix(".") && name.bytes.count > 4
+            && String(decoding: name.bytes.suffix(4), as: UTF8.self).lowercased() == ".lic"
     }
 
     static func skipReason(_ kind: Directory.Entry.Kind) -> String? {
@@ -132,9 +164,8 @@ public struct USBImport {
     }
 
     /// A candidate that was not read, with the reason (it becomes verdict `malformed`).
-    static func skipped(source: String, name: String, reason: String) -> LicenseImport.Candidate {
-        LicenseImport.Candidate(source: source, preferredName: name,
-                                contents: .failure(AgentError(.refused, "Skipped: \(reason)")))
+    static func skipped(source: String, name: FileName, reason: String) -> LicenseImport.Candidate {
+        LicenseImport.Candidate(source: source, preferredName: name) { .failure(AgentError(.refused, "Skipped: \(reason)")) }
     }
 
     static func describe(_ source: Source) -> String {
@@ -149,14 +180,16 @@ public struct USBImport {
 
     /// A new empty directory only root can enter: `/run/license-agent/usb-RANDOM`.
     func makePrivateDirectory() throws(AgentError) -> String {
-        try DurableFile.makeDirectories(layout.runtimeDirectory)
+        try DurableFile.makeDirectory(layout.runtimeDirectory)
+        guard let runtime = try OpenDirectory.open(layout.runtimeDirectory) else {
+            throw AgentError(.io, "Cannot create a private mount directory", path: layout.runtimeDirectory)
+        }
         var lastError: AgentError?
         for _ in 0..<8 {
-            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-            let path = layout.runtimeDirectory + "/usb-" + suffix
+            let name = FileName("usb-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
             do {
-                try DirectorySwap.makeDirectory(path, mode: 0o700)
-                return path
+                try runtime.makeDirectory(name, mode: 0o700)
+                return runtime.display(name)
             } catch {
                 lastError = error
             }
@@ -174,17 +207,13 @@ public struct USBImport {
         }
     }
 
-    /// Removes the (unmounted, empty) mount directory. A directory that is still a mount
-    /// point cannot be removed (EBUSY), so nothing on the stick is ever touched.
+    /// Removes the (unmounted, empty) mount directory with rmdir alone: a directory that is
+    /// still a mount point, or not empty, cannot be removed, so nothing on a stick is ever touched.
     func removePrivateDirectory(_ path: String) {
         do {
-            guard try Directory.entries(of: path)?.isEmpty ?? true else {
-                log.debug("\(path): still mounted, left in place")
-                return
-            }
-            try DirectorySwap.removeTree(path)
+            try OpenDirectory.open(layout.runtimeDirectory)?.removeEmptyDirectory(FileName(String(path.split(separator: "/").last ?? "")))
         } catch {
-            log.debug("\(path): \(error.sentence)")
+            log.debug("\(path): left in place (\(error.sentence))")
         }
     }
 }

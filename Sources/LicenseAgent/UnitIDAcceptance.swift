@@ -23,17 +23,17 @@ public struct UnitIDAcceptance {
     /// Records the current unit ID; exits 1 (`no-unit-id`) when the device has none.
     public func accept() throws(AgentError) -> Outcome {
         let unit = try UnitIDReader(layout: layout).requireUnitID()
-        let lock = try WriterLock(path: layout.writerLock, purpose: "unit-id --accept")
-        defer { withExtendedLifetime(lock) {} }
-        let store = AgentStateStore(layout: layout)
-        var state = store.load()
-        let previous = state.rememberedUnit
-        state.unitId = unit.value
-        try store.save(state)
-        try AuditLog(layout: layout).append(.init(
-            time: clock, action: "unit-id-accept", files: [layout.agentState], outcome: "accepted",
-            detail: previous.map { $0 == unit ? "unit ID \(unit) was already remembered" : "remembered unit ID changed from \($0) to \(unit)" }
-                ?? "unit ID \(unit) remembered (none was before)"))
-        return Outcome(previous: previous, accepted: unit)
+        return try WriterLock.withLock(path: layout.writerLock, purpose: "unit-id --accept") { _ throws(AgentError) in
+            let store = AgentStateStore(layout: layout)
+            var (state, problem) = store.load()
+            let previous = state.rememberedUnit
+            state.unitId = unit.value
+            try store.save(state, replacingCorrupt: problem != nil)
+            try AuditLog(layout: layout).append(.init(
+                time: clock, action: "unit-id-accept", files: [layout.agentState], outcome: "accepted",
+                detail: previous.map { $0 == unit ? "unit ID \(unit) was already remembered" : "remembered unit ID changed from \($0) to \(unit)" }
+                    ?? "unit ID \(unit) remembered (none was before)"))
+            return Outcome(previous: previous, accepted: unit)
+        }
     }
 }

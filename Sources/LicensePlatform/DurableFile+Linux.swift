@@ -7,7 +7,7 @@ import Glibc
 import Musl
 #endif
 
-/// Whole-file reads and crash-safe replacement of files.
+/// Crash-safe replacement and removal of whole files, and reads through `RegularFile`.
 ///
 /// A power cut must leave either the old or the new file, never a torn one: data goes to a
 /// temp file in the same directory, is fsync'ed, renamed over the target, and the directory
@@ -18,138 +18,86 @@ public enum DurableFile {
     public static let temporaryPrefix = "."
     public static let temporaryMarker = ".tmp-"
 
-    /// Reads a regular file of at most `limit` bytes without blocking on a FIFO. Returns nil
-    /// when the file does not exist. A symlink at the last component is refused unless
-    /// `followingSymlinks` (for configuration an administrator may link, like the keyring);
-    /// license candidates are never followed.
+    /// Reads a regular file of at most `limit` bytes without blocking on a FIFO; nil when it
+    /// does not exist. A symbolic link as the last component is refused unless
+    /// `followingSymlinks` (configuration an image may link into place, like the keyring).
     public static func read(_ path: String, limit: Int = 16 << 20,
                             followingSymlinks: Bool = false) throws(AgentError) -> [UInt8]? {
-        let descriptor: FileDescriptor
-        var options: FileDescriptor.OpenOptions = [.closeOnExec, .nonBlocking]
-        if !followingSymlinks { options.insert(.noFollow) }
-        do {
-            descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: options)
-        } catch Errno.noSuchFileOrDirectory {
-            return nil
-        } catch Errno.tooManySymbolicLinkLevels {
-            throw AgentError(.io, "Refusing a symbolic link", path: path)
-        } catch {
-            throw AgentError(.io, "Cannot open a file", path: path, cause: .system(error as? Errno ?? .ioError))
-        }
-        defer { try? descriptor.close() }
-        return try readAll(descriptor, path: path, limit: limit)
-    }
-
-    /// Reads everything from an open descriptor, refusing non-regular files and anything
-    /// longer than `limit` (checked while reading, so a growing file cannot exceed it).
-    public static func readAll(_ descriptor: FileDescriptor, path: String, limit: Int) throws(AgentError) -> [UInt8] {
-        var status = stat()
-        guard fstat(descriptor.rawValue, &status) == 0 else {
-            throw AgentError(.io, "Cannot inspect a file", path: path, cause: .system(Errno(rawValue: errno)))
-        }
-        guard status.st_mode & S_IFMT == S_IFREG else {
-            throw AgentError(.io, "Not a regular file", path: path)
-        }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count: Int
-            do {
-                count = try chunk.withUnsafeMutableBytes { try descriptor.read(into: $0, retryOnInterrupt: true) }
-            } catch {
-                throw AgentError(.io, "Cannot read a file", path: path, cause: .system(error as? Errno ?? .ioError))
-            }
-            if count == 0 { return contents }
-            contents.append(contentsOf: chunk[0..<count])
-            if contents.count > limit {
-                throw AgentError(.io, "The file is larger than the limit of \(limit) bytes", path: path)
-            }
-        }
+        try RegularFile.read(path, limit: limit, followingSymlinks: followingSymlinks)
     }
 
     /// Atomically replaces (or creates) `path` with `bytes`, durably.
-    public static func write(_ bytes: [UInt8], to path: String, mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(AgentError) {
-        let target = FilePath(path)
-        let parent = target.removingLastComponent()
-        let directory = parent.isEmpty ? FilePath(".") : parent
-        let name = target.lastComponent?.string ?? "file"
-        let temporary = directory.appending("\(temporaryPrefix)\(name)\(temporaryMarker)\(getpid())")
+    public static func write(_ bytes: [UInt8], to path: String,
+                             mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(AgentError) {
+        let (directory, name) = split(path)
+        guard let parent = try OpenDirectory.open(directory) else {
+            throw AgentError(.io, "Cannot write a file: its directory does not exist", path: path)
+        }
+        let temporary = FileName(temporaryPrefix + name.description + temporaryMarker + String(getpid()))
+        // A temp file left by a killed writer with the same PID is stale by definition.
+        try parent.removeFile(temporary)
         do {
-            let descriptor = try FileDescriptor.open(
-                temporary, .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec], permissions: mode)
-            do {
-                _ = try descriptor.writeAll(bytes)
-                try fsyncOrThrow(descriptor)
-                try descriptor.close()
-            } catch {
-                try? descriptor.close()
-                throw error
-            }
-            guard Glibc.rename(temporary.string, target.string) == 0 else { throw Errno(rawValue: errno) }
+            try parent.writeNewFile(temporary, bytes, mode: mode.rawValue)
+            try parent.rename(temporary, to: name)
         } catch {
-            _ = unlink(temporary.string)
-            throw AgentError(.io, "Cannot write a file", path: path, cause: .system(error as? Errno ?? .ioError))
+            try? parent.removeFile(temporary)
+            throw AgentError(.io, "Cannot write a file", path: path, cause: error.cause ?? .text(error.summary))
         }
-        try synchronizeDirectory(directory.string)
+        try parent.synchronize()
     }
 
-    /// Removes `path` and makes the removal durable. A file that is already gone is fine.
+    /// Removes the file at `path` and makes the removal durable. A file already gone is fine.
     public static func remove(_ path: String) throws(AgentError) {
-        if unlink(path) != 0 && errno != ENOENT {
-            throw AgentError(.io, "Cannot remove a file", path: path, cause: .system(Errno(rawValue: errno)))
-        }
-        try synchronizeDirectory(parentDirectory(of: path))
-    }
-
-    /// The directory holding `path` (`.` for a bare file name).
-    static func parentDirectory(of path: String) -> String {
-        let parent = FilePath(path).removingLastComponent()
-        return parent.isEmpty ? "." : parent.string
+        let (directory, name) = split(path)
+        guard let parent = try OpenDirectory.open(directory) else { return }
+        try parent.removeFile(name)
+        try parent.synchronize()
     }
 
     /// Renames `source` to `target` (replacing it) and makes the rename durable.
     public static func rename(_ source: String, to target: String) throws(AgentError) {
-        guard Glibc.rename(source, target) == 0 else {
-            throw AgentError(.io, "Cannot rename a file", path: source, cause: .system(Errno(rawValue: errno)))
-        }
-        try synchronizeDirectory(parentDirectory(of: target))
+        try nothingOrErrno { Glibc.rename(source, target) }.orThrow("Cannot rename a file", path: source)
+        try synchronizeDirectory(split(target).directory)
     }
 
     /// fsync of a directory: makes renames and unlinks inside it durable.
     public static func synchronizeDirectory(_ path: String) throws(AgentError) {
-        do {
-            let descriptor = try FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
-            defer { try? descriptor.close() }
-            try fsyncOrThrow(descriptor)
-        } catch {
-            throw AgentError(.io, "Cannot flush a directory to disk", path: path,
-                             cause: .system(error as? Errno ?? .ioError))
+        guard let directory = try OpenDirectory.open(path) else {
+            throw AgentError(.io, "Cannot flush a directory to disk", path: path, cause: .system(.noSuchFileOrDirectory))
         }
+        try directory.synchronize()
     }
 
-    /// Creates `path` and its missing parents with `mode`.
-    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(AgentError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, mode) != 0 && errno != EEXIST {
-                throw AgentError(.io, "Cannot create a directory", path: current, cause: .system(Errno(rawValue: errno)))
-            }
+    /// Creates the directory `path` with `mode` unless it exists. Its parent must exist: the
+    /// agent creates only its own directories, never a device's (CLI.md "Setup problems are
+    /// named"), so a mistyped `--root` or a missing `/wfs` is an error, not a new tree.
+    /// `creatingParents` is for the vendor-side tools (`license-issuer`), which write into
+    /// directories of their own choosing, never a device's.
+    public static func makeDirectory(_ path: String, mode: mode_t = 0o755, creatingParents: Bool = false) throws(AgentError) {
+        let (directory, name) = split(path)
+        if creatingParents, directory != path, try OpenDirectory.open(directory) == nil {
+            try makeDirectory(directory, mode: mode, creatingParents: true)
         }
+        guard let parent = try OpenDirectory.open(directory) else {
+            throw AgentError(.io, "Cannot create a directory: its parent does not exist", path: path,
+                             cause: .system(.noSuchFileOrDirectory))
+        }
+        try parent.makeDirectory(name, mode: mode, existingIsFine: true)
     }
 
     /// The size of the file at `path` (not following a last symlink), or nil when it is absent.
-    public static func size(of path: String) -> Int? {
-        var status = stat()
-        return lstat(path, &status) == 0 ? Int(status.st_size) : nil
-    }
+    public static func size(of path: String) -> Int? { RegularFile.size(of: path) }
 
     /// True when `name` is a writer's temp file rather than real content.
-    public static func isTemporary(_ name: String) -> Bool {
-        name.hasPrefix(temporaryPrefix) && name.contains(temporaryMarker)
+    public static func isTemporary(_ name: FileName) -> Bool {
+        name.hasPrefix(temporaryPrefix) && name.bytes.firstRange(of: Array(temporaryMarker.utf8)) != nil
     }
 
-    private static func fsyncOrThrow(_ descriptor: FileDescriptor) throws {
-        guard fsync(descriptor.rawValue) == 0 else { throw Errno(rawValue: errno) }
+    /// The directory holding `path` (`.` for a bare name) and the last component.
+    static func split(_ path: String) -> (directory: String, name: FileName) {
+        let filePath = FilePath(path)
+        let parent = filePath.removingLastComponent()
+        let directory = parent.isEmpty ? "." : parent.string
+        return (directory, FileName(filePath.lastComponent?.string ?? path))
     }
 }

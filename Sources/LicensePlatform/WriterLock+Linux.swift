@@ -9,60 +9,81 @@ import Musl
 
 /// The one-writer-at-a-time lock of CLI.md ("Imports"): `flock` on `/run/license-agent/lock`.
 ///
+/// The lock is scoped: `withLock` takes it, runs the body and releases it when the body
+/// returns or throws, so how long it is held is visible in the code's shape and never
+/// depends on when an object happens to be freed. The body receives the lock as the proof
+/// that its caller holds it (`LicenseStore` demands one).
+///
 /// The holder writes its PID and command into the file so that a waiting writer can name it.
 /// The kernel drops the lock when the holder's descriptor closes, also when it is killed,
 /// so a crash never leaves the device locked.
 public final class WriterLock {
-    private let descriptor: FileDescriptor
     public let path: String
+    private let descriptor: FileDescriptor
+    /// True from acquisition until `withLock`'s body has ended.
+    public private(set) var isHeld = true
 
-    /// Waits up to `timeout` seconds for the lock; then throws `.lockBusy` naming the holder.
-    public init(path: String, purpose: String, timeout: Double = 10) throws(AgentError) {
+    /// Takes the lock at `path` — waiting up to `timeout` for another writer, then throwing
+    /// `.lockBusy` naming the holder — runs `body`, and releases the lock however `body` ends.
+    public static func withLock<Value>(path: String, purpose: String, timeout: Duration = .seconds(10),
+                                       _ body: (WriterLock) throws(AgentError) -> Value) throws(AgentError) -> Value {
+        let lock = try WriterLock(acquiring: path, purpose: purpose, timeout: timeout)
+        defer { lock.release() }
+        return try body(lock)
+    }
+
+    private init(acquiring path: String, purpose: String, timeout: Duration) throws(AgentError) {
         self.path = path
-        let parent = FilePath(path).removingLastComponent().string
-        try DurableFile.makeDirectories(parent)
+        try DurableFile.makeDirectory(FilePath(path).removingLastComponent().string, mode: 0o755)
+        let opened = valueOrErrno { Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600) }
+        descriptor = FileDescriptor(rawValue: try opened.orThrow("Cannot open the writer lock", path: path))
         do {
-            descriptor = try FileDescriptor.open(
-                FilePath(path), .readWrite, options: [.create, .noFollow, .closeOnExec],
-                permissions: [.ownerReadWrite])
+            try RegularFile.requireRegular(descriptor, path: path)
+            try Self.wait(for: descriptor, path: path, timeout: timeout)
         } catch {
-            throw AgentError(.io, "Cannot open the writer lock", path: path, cause: .system(error as? Errno ?? .ioError))
+            _ = Glibc.close(descriptor.rawValue)
+            isHeld = false
+            throw error
         }
-        let deadline = WriterLock.monotonicSeconds() + timeout
-        while flock(descriptor.rawValue, LOCK_EX | LOCK_NB) != 0 {
-            let failure = errno
-            guard failure == EWOULDBLOCK || failure == EINTR else {
-                try? descriptor.close()
-                throw AgentError(.io, "Cannot take the writer lock", path: path, cause: .system(Errno(rawValue: failure)))
+        let note = Array("pid=\(getpid()) \(purpose)\n".utf8)
+        // The note only helps a waiting writer name the holder; failing to write it changes nothing.
+        _ = nothingOrErrno { ftruncate(descriptor.rawValue, 0) }
+        _ = try? descriptor.writeAll(toAbsoluteOffset: 0, note)
+    }
+
+    /// A safety net only: `withLock` has released the lock long before.
+    deinit { if isHeld { release() } }
+
+    private func release() {
+        guard isHeld else { return }
+        isHeld = false
+        _ = nothingOrErrno { ftruncate(descriptor.rawValue, 0) }
+        _ = nothingOrErrno { flock(descriptor.rawValue, LOCK_UN) }
+        _ = Glibc.close(descriptor.rawValue)
+    }
+
+    private static func wait(for descriptor: FileDescriptor, path: String, timeout: Duration) throws(AgentError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while true {
+            switch nothingOrErrno({ flock(descriptor.rawValue, LOCK_EX | LOCK_NB) }) {
+            case .success: return
+            case .failure(.wouldBlock): break
+            case .failure(let failure):
+                throw AgentError(.io, "Cannot take the writer lock", path: path, cause: .system(failure))
             }
-            if WriterLock.monotonicSeconds() >= deadline {
-                let holder = WriterLock.describeHolder(descriptor)
-                try? descriptor.close()
-                throw AgentError(.lockBusy, "Another license-agent is changing this device (\(holder)) and did not finish within \(Int(timeout)) seconds",
+            if clock.now >= deadline {
+                throw AgentError(.lockBusy, "Another license-agent is changing this device (\(describeHolder(descriptor))) and did not finish within \(timeout.components.seconds) seconds",
                                  path: path, remedy: "Wait for it to finish, then try again")
             }
             usleep(50_000)
         }
-        let note = Array("pid=\(getpid()) \(purpose)\n".utf8)
-        _ = ftruncate(descriptor.rawValue, 0)
-        _ = try? descriptor.writeAll(toAbsoluteOffset: 0, note)
-    }
-
-    deinit {
-        _ = ftruncate(descriptor.rawValue, 0)
-        try? descriptor.close()
     }
 
     private static func describeHolder(_ descriptor: FileDescriptor) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = (try? buffer.withUnsafeMutableBytes { try descriptor.read(fromAbsoluteOffset: 0, into: $0) }) ?? 0
-        let text = String(decoding: buffer[0..<count], as: UTF8.self).trimmingASCIIWhitespace()
+        let text = DisplayText.escaping(String(decoding: buffer[0..<count], as: UTF8.self).trimmingASCIIWhitespace())
         return text.isEmpty ? "holder unknown" : text
-    }
-
-    private static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 }

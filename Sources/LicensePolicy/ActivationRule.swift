@@ -21,7 +21,7 @@ public enum ActivationRule {
     /// - Parameter licenses: the installed licenses judged for this unit.
     public static func refusal(delivery: DeliverySettings, licenses: [LicenseEvaluation.Report]) -> String? {
         if let server = delivery.server {
-            return "this device is registered with the management server \(URLText.redacted(server)) (\(DeliverySettings.serverKey)), which deploys its licenses"
+            return "this device is registered with the management server \(Credentials.redacted(server)) (\(DeliverySettings.serverKey)), which deploys its licenses"
         }
         let base = baseProducts
         let held = licenses.filter { report in

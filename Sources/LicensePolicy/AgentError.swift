@@ -19,8 +19,14 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case mount
         /// No interface or UD Pocket gave a unit ID.
         case noUnitID = "no-unit-id"
-        /// The keyring or the CRL file is missing or unreadable.
-        case keyring
+        /// The keyring does not exist: a device image shipped without trust anchors.
+        case keyringMissing = "keyring-missing"
+        /// The keyring exists but holds no usable certificate, or cannot be read.
+        case keyringUnusable = "keyring-unusable"
+        /// The CRL file exists but cannot be read or holds no usable CRL.
+        case crlUnusable = "crl-unusable"
+        /// The license partition (`/license`) does not exist.
+        case licensePartitionMissing = "license-partition-missing"
         /// OpenSSL failed in a way that is not a verdict about a license.
         case crypto
         /// Device enumeration through libudev failed.
@@ -29,6 +35,10 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         case network
         /// A settings or state file is not what it must be.
         case invalidData = "invalid-data"
+        /// The command must run as root (it changes mounts, devices or protected files).
+        case needsRoot = "needs-root"
+        /// A file or device named on the command line does not exist.
+        case notFound = "not-found"
     }
 
     /// Where a failure came from, as reported by the layer below.
@@ -55,11 +65,11 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var code: Code
-    public var summary: String
-    public var path: String?
-    public var cause: Cause?
-    public var remedy: String?
+    public let code: Code
+    public let summary: String
+    public let path: String?
+    public let cause: Cause?
+    public let remedy: String?
 
     public init(_ code: Code, _ summary: String, path: String? = nil, cause: Cause? = nil, remedy: String? = nil) {
         self.code = code
@@ -69,17 +79,28 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         self.remedy = remedy
     }
 
-    /// The plain sentence for stderr: what happened, where, why, and what to do.
+    /// The plain sentence for stderr: what happened, where, why, and what to do — with any
+    /// `user:password@` in a URL shown as `***`.
     public var sentence: String {
         var text = summary
         if let path { text += " (\(path))" }
         if let cause { text += ": \(cause)" }
         if !text.hasSuffix(".") { text += "." }
         if let remedy { text += " " + remedy + (remedy.hasSuffix(".") ? "" : ".") }
-        return text
+        return Credentials.redacted(text)
     }
 
     public var description: String { sentence }
+
+    /// The same failure under another code and summary, keeping where and why: for a layer
+    /// that knows better what a lower layer's failure means ("Cannot read the keyring").
+    public func reported(as code: Code, _ summary: String, remedy: String? = nil) -> AgentError {
+        AgentError(code, summary, path: path, cause: cause, remedy: remedy ?? self.remedy)
+    }
+
+    /// Errors are equal when they report the same failure: same code and same place. The
+    /// wording of the summary or the cause may change; what a caller matches on does not.
+    public static func == (a: AgentError, b: AgentError) -> Bool { a.code == b.code && a.path == b.path }
 
     /// The exit code of the contract (CLI.md): 64 usage, 2 refusal, 1 every other error.
     public var exitStatus: Int32 {

@@ -27,9 +27,10 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         self.init(year: year, month: month, day: day)
     }
 
-    /// The UTC day that contains `secondsSinceEpoch`.
-    public init(containing secondsSinceEpoch: Double) {
-        daysSinceEpoch = Int((secondsSinceEpoch / 86_400).rounded(.down))
+    /// The UTC day that contains the instant `secondsSinceEpoch`.
+    public init(containing secondsSinceEpoch: Int64) {
+        let (quotient, remainder) = secondsSinceEpoch.quotientAndRemainder(dividingBy: 86_400)
+        daysSinceEpoch = Int(remainder < 0 ? quotient - 1 : quotient)
     }
 
     public var civil: (year: Int, month: Int, day: Int) {
@@ -44,9 +45,6 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
-
-    /// Seconds since the epoch at 00:00:00 UTC of this day.
-    public var startSeconds: Double { Double(daysSinceEpoch) * 86_400 }
 
     public func adding(days: Int) -> CalendarDay { CalendarDay(daysSinceEpoch: daysSinceEpoch + days) }
 
@@ -67,14 +65,14 @@ public struct CalendarDay: Hashable, Comparable, Sendable, CustomStringConvertib
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
+    /// The decimal number spelled by `bytes` (digits only, at most 9 of them, so that no
+    /// input can overflow); nil for anything else.
     static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        for byte in bytes {
-            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - UInt8(ascii: "0"))
-        }
-        return value
+        guard !bytes.isEmpty, bytes.count <= 9, bytes.allSatisfy(isDigit) else { return nil }
+        return bytes.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
     }
+
+    static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 
     static func length(ofMonth month: Int, year: Int) -> Int {
         switch month {

@@ -24,7 +24,7 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     public init(linkSHA256: String, link: String, sha256: String, etag: String?, lastModified: String?,
                 outcome: String, detail: String, time: Timestamp) {
         self.linkSHA256 = linkSHA256
-        self.link = URLText.redacted(link)
+        self.link = Credentials.redacted(link)
         self.sha256 = sha256
         self.etag = etag
         self.lastModified = lastModified

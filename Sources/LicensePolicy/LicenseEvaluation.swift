@@ -3,12 +3,12 @@
 /// size/parse → signature → chain/trust/revocation → document → unit → dates → duplicate.
 ///
 /// Evaluation runs in two steps because trusted time depends on the licenses themselves
-/// (the newest `issued` among verified ones): `examine` everything, compute trusted time
-/// from the examined set, then `judge` the dates against it.
+/// (the newest `issued` among verified ones): `examine` everything (signature, chain at
+/// `issued`, document), compute trusted time from the examined set, then `judge` the rest.
 public enum LicenseEvaluation {
     /// A file after signature, chain and document checks, before unit and dates.
     public struct Examined: Sendable {
-        public let file: String
+        public let file: FileName
         public let outcome: Outcome
 
         public enum Outcome: Sendable {
@@ -24,12 +24,12 @@ public enum LicenseEvaluation {
 
     /// The verdict for one file, as `status` and `check` report it.
     public struct Report: Sendable {
-        public let file: String
+        public let file: FileName
         public let verdict: Verdict
         public let document: LicenseDocument?
         public let detail: String
 
-        public init(file: String, verdict: Verdict, document: LicenseDocument?, detail: String) {
+        public init(file: FileName, verdict: Verdict, document: LicenseDocument?, detail: String) {
             self.file = file
             self.verdict = verdict
             self.document = document
@@ -37,26 +37,12 @@ public enum LicenseEvaluation {
         }
     }
 
-    /// Signature → chain → document for one file.
-    public static func examine(file: String, signature: SignatureCheck) -> Examined {
+    /// What the signature layer decided for one file, as an examined file.
+    public static func examine(file: FileName, signature: SignatureCheck) -> Examined {
         switch signature {
         case .refused(let verdict, let detail):
             return Examined(file: file, outcome: .refused(verdict, detail: detail))
-        case .signed(let content, let signer):
-            let document: LicenseDocument
-            do {
-                document = try LicenseDocument.parse(content)
-            } catch {
-                return Examined(file: file, outcome: .refused(error.verdict, detail: error.detail))
-            }
-            // Clock policy: the chain must have been valid when the license was issued.
-            guard signer.chainValidFrom <= document.issued, document.issued <= signer.chainValidUntil else {
-                let when = document.issued < signer.chainValidFrom ? "before" : "after"
-                let bound = document.issued < signer.chainValidFrom ? signer.chainValidFrom : signer.chainValidUntil
-                return Examined(file: file, outcome: .refused(
-                    .untrusted,
-                    detail: "issued \(document.issued), \(when) the signing certificate chain was valid (\(bound))"))
-            }
+        case .verified(let document, let signer):
             return Examined(file: file, outcome: .verified(document, signer: signer))
         }
     }

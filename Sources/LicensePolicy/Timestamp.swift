@@ -21,8 +21,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         else { return nil }
         let rest = bytes[19..<(bytes.count - 1)]
         if !rest.isEmpty {
-            guard rest.first == UInt8(ascii: "."), rest.count >= 2,
-                  CalendarDay.number(rest.dropFirst()) != nil
+            // The fraction is checked, not computed: the rules need whole seconds only, and
+            // any number of digits must parse without overflowing.
+            guard rest.first == UInt8(ascii: "."), rest.count >= 2, rest.dropFirst().allSatisfy(CalendarDay.isDigit)
             else { return nil }
         }
         secondsSinceEpoch = Int64(day.daysSinceEpoch) * 86_400
@@ -31,7 +32,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public init(day: CalendarDay) { secondsSinceEpoch = Int64(day.daysSinceEpoch) * 86_400 }
 
-    public var day: CalendarDay { CalendarDay(containing: Double(secondsSinceEpoch)) }
+    public var day: CalendarDay { CalendarDay(containing: secondsSinceEpoch) }
 
     public func adding(seconds: Int64) -> Timestamp { Timestamp(secondsSinceEpoch: secondsSinceEpoch + seconds) }
 

@@ -1,18 +1,7 @@
-/// URLs as the agent shows them (CLI.md "File names, output and secrets"): credentials in a
-/// URL (`user:password@`) are shown as `***` in messages, logs and the audit log, and the
-/// plain transports get a note that they are not encrypted.
+/// URL text the agent needs beside libcurl's parser (`CurlURL`): the scheme, the note for
+/// transports without encryption, and percent-encoding for a path segment. Credentials in a
+/// URL are hidden by `Credentials.redacted`.
 public enum URLText {
-    /// `https://***@host/path` for `https://user:secret@host/path`; other URLs unchanged.
-    public static func redacted(_ url: String) -> String {
-        guard let scheme = url.firstRange(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        let authorityEnd = rest.firstIndex(where: { (character: Character) in
-            character == "/" || character == "?" || character == "#"
-        }) ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
-        return String(url[..<scheme.upperBound]) + "***" + String(rest[at...])
-    }
-
     /// The lower-case scheme of `url` (`https`), or nil when it has none.
     public static func scheme(of url: String) -> String? {
         guard let range = url.firstRange(of: "://"), range.lowerBound > url.startIndex else { return nil }

@@ -22,36 +22,30 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
     public var isInstallable: Bool { self == .valid || self == .notYetValid }
 }
 
-/// What the signature layer found out about one file before the document is read.
+/// What the signature layer found out about one file: a verdict before the document could
+/// be trusted, or the verified document.
 ///
-/// The cryptography lives in `LicensePlatform`; the rules after it (document, unit,
-/// dates, duplicates) are policy. This is the hand-over between the two.
+/// The cryptography lives in `LicensePlatform`; it reads the document's `issued` because the
+/// chain is built and judged at that time (LICENSE-FORMAT.md "Clock policy"). The rules after
+/// it (unit, dates, duplicates) are policy. This is the hand-over between the two.
 public enum SignatureCheck: Sendable {
-    /// The file was refused before its content could be trusted: `malformed`,
-    /// `bad-signature`, `untrusted` or `revoked`, with a one-line reason.
+    /// Refused before or while the envelope, chain and document were checked: `malformed`,
+    /// `bad-signature`, `untrusted`, `revoked` or `unsupported-format`, with a one-line reason.
     case refused(Verdict, detail: String)
-    /// Signature and chain are good; `content` is the encapsulated document.
-    case signed(content: [UInt8], signer: SignerFacts)
+    /// Signature, chain at `issued`, trust, revocation and document are good.
+    case verified(LicenseDocument, signer: SignerFacts)
 }
 
 /// The signer as far as policy needs it.
 public struct SignerFacts: Sendable, Hashable {
     /// The leaf's subject, for details and the audit log.
     public let subject: String
-    /// The instants at which every certificate of the verified chain was within its
-    /// validity period: the document's `issued` must fall inside (clock policy).
-    public let chainValidFrom: Timestamp
-    public let chainValidUntil: Timestamp
 
-    public init(subject: String, chainValidFrom: Timestamp, chainValidUntil: Timestamp) {
-        self.subject = subject
-        self.chainValidFrom = chainValidFrom
-        self.chainValidUntil = chainValidUntil
-    }
+    public init(subject: String) { self.subject = subject }
 }
 
-/// Verifies the CMS envelope of a license file. Implemented with OpenSSL by
-/// `LicensePlatform.CMSLicenseVerifier`.
+/// Verifies a license file: envelope, signature, chain and document. Implemented with
+/// OpenSSL by `LicensePlatform.CMSLicenseVerifier`.
 public protocol SignatureChecking {
     func check(_ bytes: [UInt8]) -> SignatureCheck
 }

@@ -9,6 +9,20 @@ public struct Warning: Sendable, Equatable, Encodable {
         case profileRefused = "profile-refused"
         case configurationFrozen = "configuration-frozen"
         case rebootRequired = "reboot-required"
+        // Setup problems (CLI.md "Setup problems are named"): never disguised as "unlicensed".
+        case keyringMissing = "keyring-missing"
+        case keyringUnusable = "keyring-unusable"
+        case crlUnusable = "crl-unusable"
+        case licensePartitionMissing = "license-partition-missing"
+        case unitIdMissing = "unit-id-missing"
+        /// An auxiliary step failed; the entry in `errors[]` says which.
+        case checkIncomplete = "check-incomplete"
+        /// The audit line of a change that happened could not be written.
+        case auditIncomplete = "audit-incomplete"
+
+        /// A setup problem that makes `check` fail (exit 1): a device without usable trust
+        /// anchors must not boot green.
+        public var failsBootCheck: Bool { self == .keyringMissing || self == .keyringUnusable }
     }
 
     public let code: Code

@@ -13,20 +13,20 @@ struct FeaturesCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let report = try DeviceInspector(layout: options.layout).inspect()
             let entitlements = report.entitlements
             if options.json {
-                print(JSONOutput.string(FeaturesDocument(report: report)))
+                Console.write(JSONOutput.string(FeaturesDocument(report: report)))
             } else {
                 let licensing = entitlements.licensed
                     ? "licensed" : "NOT licensed (\(entitlements.unlicensedReason ?? "no base license"))"
-                print("IGEL OS \(report.generation.rawValue), \(licensing), on \(report.today):")
+                Console.write("IGEL OS \(report.generation.rawValue), \(licensing), on \(report.today):")
                 let width = entitlements.features.map(\.feature.count).max() ?? 0
                 for decision in entitlements.features {
                     let name = decision.feature.padding(to: width)
                     let mark = decision.allowed ? "allowed" : "denied "
-                    print("  \(mark)  \(name)" + (decision.reason.map { "  \($0)" } ?? ""))
+                    Console.write("  \(mark)  \(name)" + (decision.reason.map { "  \($0)" } ?? ""))
                 }
             }
             return 0
@@ -47,16 +47,16 @@ struct AllowsCommand: ParsableCommand {
     var feature: String
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let report = try DeviceInspector(layout: options.layout).inspect()
             guard let decision = report.entitlements.decision(for: feature) else {
                 throw AgentError(.usage, "\"\(feature)\" is not a feature of IGEL OS \(report.generation.rawValue)",
                                  remedy: "Run `license-agent features` to see every feature name")
             }
             if options.json {
-                print(JSONOutput.string(FeatureAnswer(decision)))
+                Console.write(JSONOutput.string(FeatureAnswer(decision)))
             } else if decision.allowed {
-                print("\(feature) is allowed" + (decision.reason.map { " (\($0))." } ?? "."))
+                Console.write("\(feature) is allowed" + (decision.reason.map { " (\($0))." } ?? "."))
             }
             guard decision.allowed else {
                 writeToStandardError("\(feature) is not allowed: \(decision.reason ?? "not granted"). "
@@ -97,13 +97,13 @@ struct MayUpdateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let report = try DeviceInspector(layout: options.layout).inspect()
             let answer = UpdateRule.decide(report.entitlements, kind: kind, releaseDate: releaseDate, targetVersion: version)
             if options.json {
-                print(JSONOutput.string(UpdateAnswer(answer, kind: kind, releaseDate: releaseDate, version: version)))
+                Console.write(JSONOutput.string(UpdateAnswer(answer, kind: kind, releaseDate: releaseDate, version: version)))
             } else if answer.allowed {
-                print("Allowed: \(answer.reason).")
+                Console.write("Allowed: \(answer.reason).")
             }
             guard answer.allowed else {
                 writeToStandardError("This \(kind.rawValue) update may not be installed: \(answer.reason)."
@@ -141,17 +141,17 @@ struct ConfigApplyCommand: ParsableCommand {
     var file: String
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let configurationGuard = ConfigurationGuard(layout: options.layout)
             let applied = try configurationGuard.applyUnderLock(newFile: file)
             if options.json {
-                print(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: applied.previous,
-                                                    deliveryKeysOnly: applied.deliveryKeysOnly)))
+                Console.write(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: applied.previous,
+                                                            deliveryKeysOnly: applied.deliveryKeysOnly)))
             } else {
                 let what = applied.deliveryKeysOnly
                     ? "The configuration is frozen; the system.remotemanager.* keys of \(file) were installed in \(options.layout.settingsFile)"
                     : "Applied \(file) as \(options.layout.settingsFile)"
-                print(what + (applied.previous.map { "; the previous settings are kept as \($0)." } ?? "."))
+                Console.write(what + (applied.previous.map { "; the previous settings are kept as \($0)." } ?? "."))
             }
             return 0
         }
@@ -167,20 +167,20 @@ struct ConfigStatusCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let state = try ConfigurationGuard(layout: options.layout).state()
             if options.json {
-                print(JSONOutput.string(ConfigurationAnswer(configuration: state)))
+                Console.write(JSONOutput.string(ConfigurationAnswer(configuration: state)))
             } else if state.frozen {
                 let origin = state.snapshotSource == .lastGood
                     ? "the last good configuration, recorded \(state.snapshotRecordedAt ?? "while the PAS was active")"
                     : "the settings found when it froze (this device was never seen with an active PAS, so no last good configuration was recorded)"
-                print("Configuration frozen since \(state.since.map(String.init(describing:)) ?? "unknown") "
+                Console.write("Configuration frozen since \(state.since.map(String.init(describing:)) ?? "unknown") "
                       + "(PAS expired on \(state.pasExpired.map(String.init(describing:)) ?? "unknown")); "
                       + "snapshot: \(origin); sha256 \(state.snapshotDigest ?? "none (no settings file)"). "
                       + "Import a renewed PAS license to lift the freeze.")
             } else {
-                print("Configuration not frozen.")
+                Console.write("Configuration not frozen.")
             }
             return 0
         }

@@ -21,12 +21,15 @@ struct ImportCommand: ParsableCommand {
 
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("Name at least one license file.") }
+        if let url = files.first(where: { $0.contains("://") }) {
+            throw ValidationError("\(url) is a URL: `import` reads local files; to download a license, use `license-agent fetch \(url)`.")
+        }
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let outcome = try LicenseImport(layout: options.layout)
-                .run(files.map(LicenseImport.candidate(path:)), options: .init(replace: importOptions.replace))
+                .run(LicenseImport.localCandidates(paths: files), options: .init(replace: importOptions.replace))
             printImport(outcome, json: options.json)
             return outcome.exitStatus
         }
@@ -39,7 +42,14 @@ struct ImportOptions: ParsableArguments {
     var replace = false
 }
 
-/// Prints an import outcome as JSON or as lines for the administrator.
+/// Prints an import outcome as JSON or as lines for the administrator, and warns when the
+/// change happened but its audit line is missing (the exit code stays the change's).
 func printImport(_ outcome: LicenseImport.Outcome, json: Bool) {
-    print(json ? JSONOutput.string(ImportDocument(outcome)) : ImportDocument.text(outcome))
+    Console.write(json ? JSONOutput.string(ImportDocument(outcome)) : ImportDocument.text(outcome))
+    if let failure = outcome.auditFailure { warnAuditMissing(failure) }
+}
+
+/// The warning for a change whose audit line could not be written.
+func warnAuditMissing(_ failure: AgentError) {
+    writeToStandardError("WARNING (audit-incomplete): the change was made, but its audit line is missing: \(failure.sentence)")
 }

@@ -14,6 +14,7 @@ struct LicenseAgentCommand: ParsableCommand {
             Every command takes --root DIR (every path is resolved under it; default /), \
             --json and --verbose, before or after the command name.
             """,
+        version: BuildInfo.version,
         subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
                       USBImportCommand.self, FetchCommand.self, DeployCommand.self, ActivateCommand.self,
                       ProfilesCommand.self, RemoveCommand.self,
@@ -39,9 +40,14 @@ struct GlobalOptions: ParsableArguments {
 
     var layout: DeviceLayout { DeviceLayout(root: root) }
 
-    /// Runs once per process, right after parsing and before the command: sets up `--verbose`.
+    /// Runs once per process, right after parsing and before the command: sets up `--verbose`
+    /// and refuses a `--root` that is not an existing directory (a typo must not become a new
+    /// device tree: CLI.md "Setup problems are named").
     mutating func validate() throws {
         AgentLog.configure(verbose: verbose)
+        guard DeviceLayout.isExistingDirectory(root) else {
+            throw ValidationError("--root \(root) is not an existing directory.")
+        }
     }
 
     /// `arguments` with global options that precede the subcommand moved behind it.

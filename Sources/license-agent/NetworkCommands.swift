@@ -40,7 +40,7 @@ struct FetchCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             if let note = URLText.transportNote(for: url) { writeToStandardError(note) }
             let outcome = try NetworkImport(layout: options.layout)
                 .fetch(url: url, connection: connectionOptions.connection, replace: importOptions.replace)
@@ -98,7 +98,7 @@ struct ActivateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let request = NetworkImport.EvaluationRequest(email: email, name: name.trimmingASCIIWhitespace(),
                                                           company: company.trimmingASCIIWhitespace(),
                                                           termsAccepted: acceptTerms)

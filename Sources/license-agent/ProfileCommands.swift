@@ -24,21 +24,21 @@ struct ProfilesListCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let (directory, files) = try RemovalProfiles(layout: options.layout).shipped()
             if options.json {
-                print(JSONOutput.string(ProfileListDocument(directory: directory, files: files)))
+                Console.write(JSONOutput.string(ProfileListDocument(directory: directory, files: files)))
             } else {
-                print("Removal profiles in \(directory):")
+                Console.write("Removal profiles in \(directory):")
                 for file in files {
                     switch file.profile {
                     case .success(let profile):
-                        print("  \(profile.name)  [\(profile.selector)]  \(profile.description)")
+                        Console.write("  \(profile.name)  [\(profile.selector)]  \(profile.description)")
                     case .failure(let rejection):
-                        print("  \(file.file)  REFUSED: \(rejection)")
+                        Console.write("  \(file.file)  REFUSED: \(rejection)")
                     }
                 }
-                if files.isEmpty { print("  (none)") }
+                if files.isEmpty { Console.write("  (none)") }
             }
             return 0
         }
@@ -55,21 +55,22 @@ struct ProfilesRunCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let layout = options.layout
             let run = try RemovalProfiles(layout: layout).runAssigned()
             if case .refused(let reason) = run.outcome {
                 writeToStandardError("Removal profile refused, nothing removed: \(reason). Leave exactly one valid profile in \(layout.assignedProfiles).")
             }
             if options.json {
-                print(JSONOutput.string(ProfileRunDocument(run)))
+                Console.write(JSONOutput.string(ProfileRunDocument(run)))
             } else {
                 switch run.outcome {
                 case .noneAssigned:
-                    print("No removal profile is assigned in \(layout.assignedProfiles); nothing removed.")
+                    Console.write("No removal profile is assigned in \(layout.assignedProfiles); nothing removed.")
                 case .ran(let profile, let removed):
-                    print("Ran removal profile \(profile.name) (\(profile.selector)):")
+                    Console.write("Ran removal profile \(profile.name) (\(profile.selector)):")
                     printRemoval(removed, dryRun: false)
+                    if let failure = removed.auditFailure { warnAuditMissing(failure) }
                 case .refused:
                     break
                 }
@@ -116,7 +117,7 @@ struct RemoveCommand: ParsableCommand {
 
     func run() throws {
         let selector = try selector()
-        try runReporting {
+        try runReporting(json: options.json) {
             let layout = options.layout
             let profiles = RemovalProfiles(layout: layout)
             let result: RemovalProfiles.Plan
@@ -126,11 +127,12 @@ struct RemoveCommand: ParsableCommand {
                 result = try profiles.remove(selector)
             }
             if options.json {
-                print(JSONOutput.string(RemovalDocument(result, dryRun: dryRun)))
+                Console.write(JSONOutput.string(RemovalDocument(result, dryRun: dryRun)))
             } else {
-                print("\(dryRun ? "Would remove" : "Removing") \(selector.explanation):")
+                Console.write("\(dryRun ? "Would remove" : "Removing") \(selector.explanation):")
                 printRemoval(result, dryRun: dryRun)
             }
+            if let failure = result.auditFailure { warnAuditMissing(failure) }
             return 0
         }
     }
@@ -140,10 +142,10 @@ struct RemoveCommand: ParsableCommand {
 func printRemoval(_ plan: RemovalProfiles.Plan, dryRun: Bool) {
     let verb = dryRun ? "would remove" : "removed"
     for license in plan.licenses {
-        print("  \(verb) \(license.file)" + (license.licenseId.map { " (license \($0))" } ?? " (unverified)"))
+        Console.write("  \(verb) \(license.file)" + (license.licenseId.map { " (license \($0))" } ?? " (unverified)"))
     }
-    for request in plan.requestFiles { print("  \(verb) request file \(request)") }
-    if plan.isEmpty { print("  nothing matches; nothing \(dryRun ? "would be " : "")removed") }
+    for request in plan.requestFiles { Console.write("  \(verb) request file \(request)") }
+    if plan.isEmpty { Console.write("  nothing matches; nothing \(dryRun ? "would be " : "")removed") }
 }
 
 /// `remove --json`: `{"schemaVersion":1,"selector":…,"dryRun":…,"licenses":[{file,licenseId}],"requestFiles":[…]}`.
@@ -162,8 +164,8 @@ struct RemovalDocument: Encodable {
     init(_ plan: RemovalProfiles.Plan, dryRun: Bool) {
         selector = plan.selector.description
         self.dryRun = dryRun
-        licenses = plan.licenses.map { License(file: $0.file, licenseId: $0.licenseId) }
-        requestFiles = plan.requestFiles
+        licenses = plan.licenses.map { License(file: $0.file.jsonText, licenseId: $0.licenseId) }
+        requestFiles = plan.requestFiles.map(\.jsonText)
     }
 }
 
@@ -178,12 +180,12 @@ struct ProfileRunDocument: Encodable {
     @ExplicitNull var detail: String?
 
     init(_ run: RemovalProfiles.ProfileRun) {
-        assigned = run.assignedFiles
+        assigned = run.assignedFiles.map(\.jsonText)
         switch run.outcome {
         case .noneAssigned:
             (outcome, profile, removal, detail) = ("none-assigned", nil, nil, nil)
         case .ran(let ran, let removed):
-            (outcome, profile, removal, detail) = ("ran", ProfileEntry(ran, file: run.assignedFiles.first ?? ""),
+            (outcome, profile, removal, detail) = ("ran", ProfileEntry(ran, file: run.assignedFiles.first?.jsonText ?? ""),
                                                    RemovalDocument(removed, dryRun: false), nil)
         case .refused(let reason):
             (outcome, profile, removal, detail) = ("refused", nil, nil, reason)
@@ -220,9 +222,9 @@ struct ProfileListDocument: Encodable {
 
     init(directory: String, files: [RemovalProfiles.ProfileFile]) {
         self.directory = directory
-        profiles = files.compactMap { file in (try? file.profile.get()).map { ProfileEntry($0, file: file.file) } }
+        profiles = files.compactMap { file in (try? file.profile.get()).map { ProfileEntry($0, file: file.file.jsonText) } }
         refused = files.compactMap { file in
-            if case .failure(let rejection) = file.profile { return Refused(file: file.file, reason: rejection.description) }
+            if case .failure(let rejection) = file.profile { return Refused(file: file.file.jsonText, reason: rejection.description) }
             return nil
         }
     }

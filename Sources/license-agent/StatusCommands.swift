@@ -16,36 +16,49 @@ struct StatusCommand: ParsableCommand {
     var at: CalendarDay?
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let status = try DeviceStatus.current(layout: options.layout, at: at)
-            print(options.json ? JSONOutput.string(status.document) : status.text)
+            Console.write(options.json ? JSONOutput.string(status.document) : status.text)
             return status.report.licensed ? 0 : 2
         }
     }
 }
 
-/// `check`: the boot-time check. Exit 0 licensed, 2 unlicensed, 1 error.
+/// `check`: the boot-time check. Exit 0 licensed, 2 unlicensed, 1 when a step failed or the
+/// setup is broken — the answer is in `state.json` all the same.
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "The boot-time check: enforce, verify, and publish /run/license-agent/state.json.",
-        discussion: "Exit 0 when the device is licensed, 2 when it is not, 1 on error.")
+        discussion: """
+            Always publishes an answer, also when a step around the verification fails (listed in \
+            errors[] and as warnings on stderr). Exit 0 when the device is licensed, 2 when it is \
+            not, 1 when a step failed, the keyring is missing or unusable, or the state could not be published.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        try runReporting {
-            let status = try BootCheck(layout: options.layout).run()
+        try runReporting(json: options.json) {
+            let outcome = BootCheck(layout: options.layout).run()
+            for error in outcome.errors { writeToStandardError("WARNING (\(error.code.rawValue)): \(error.sentence)") }
+            if let failure = outcome.publishFailure {
+                writeToStandardError("The answer could not be published: \(failure.sentence)")
+            }
+            guard let status = outcome.status else {
+                if options.json { Console.write(JSONOutput.string(StatusDocument.Unanswered(errors: outcome.errors))) }
+                return outcome.exitStatus
+            }
             if options.json {
-                print(JSONOutput.string(status.document))
+                Console.write(JSONOutput.string(status.document))
             } else {
                 let report = status.report
-                for warning in status.warnings { print("WARNING (\(warning.code.rawValue)): \(warning.message)") }
+                for warning in status.warnings { Console.write("WARNING (\(warning.code.rawValue)): \(warning.message)") }
                 let counted = report.licenses.filter { $0.verdict == .valid }.count
-                print("\(report.licensed ? "Licensed" : "NOT licensed"): unit \(report.unit?.value ?? "unknown"), "
+                Console.write("\(report.licensed ? "Licensed" : "NOT licensed"): unit \(report.unit?.value ?? "unknown"), "
                       + "\(counted) of \(report.licenses.count) license file(s) valid, IGEL OS \(report.generation.rawValue).")
             }
-            return status.report.licensed ? 0 : 2
+            return outcome.exitStatus
         }
     }
 }

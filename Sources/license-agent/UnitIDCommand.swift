@@ -30,30 +30,35 @@ struct UnitIDCommand: ParsableCommand {
     }
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: global.json) {
             if accept {
                 let outcome = try UnitIDAcceptance(layout: global.layout).accept()
                 if global.json {
-                    print(JSONOutput.string(AcceptedUnitID(unitId: outcome.accepted.value, previous: outcome.previous?.value)))
+                    Console.write(JSONOutput.string(AcceptedUnitID(unitId: outcome.accepted.value, previous: outcome.previous?.value)))
                 } else if let previous = outcome.previous, previous != outcome.accepted {
-                    print("Accepted \(outcome.accepted) as this device's unit ID (was \(previous)).")
+                    Console.write("Accepted \(outcome.accepted) as this device's unit ID (was \(previous)).")
                 } else {
-                    print("Accepted \(outcome.accepted) as this device's unit ID.")
+                    Console.write("Accepted \(outcome.accepted) as this device's unit ID.")
                 }
                 return 0
             }
             let selection = try UnitIDReader(layout: global.layout).read()
             if global.json {
-                print(JSONOutput.string(UnitIDReport(selection)))
+                Console.write(JSONOutput.string(UnitIDReport(selection)))
             } else {
-                if let unitID = selection.unitID { print(unitID.value) }
+                if let unitID = selection.unitID { Console.write(unitID.value) }
                 if all {
                     for candidate in selection.candidates {
-                        print([candidate.name, candidate.address ?? "-", candidate.reason].joined(separator: "  "))
+                        Console.write([candidate.name, candidate.address ?? "-", candidate.reason].joined(separator: "  "))
                     }
                 }
             }
-            guard selection.unitID != nil else { throw selection.noUnitIDError }
+            guard selection.unitID != nil else {
+                // The JSON answer above already says there is none: one object on stdout.
+                guard global.json else { throw selection.noUnitIDError }
+                writeToStandardError(selection.noUnitIDError.sentence)
+                return selection.noUnitIDError.exitStatus
+            }
             return 0
         }
     }

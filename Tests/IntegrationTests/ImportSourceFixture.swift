@@ -18,6 +18,8 @@ final class ImportSourceFixture: @unchecked Sendable {
         try directory.write("root/etc/os-release", "NAME=\"IGEL OS\"\nVERSION_ID=\"\(generation).01.100\"\n")
         if let agentConfig { try directory.write("root/etc/license-agent/agent.conf", agentConfig) }
         _ = try directory.makeDirectory("root/license/dsa/licenses")
+        _ = try directory.makeDirectory("root/run")
+        _ = try directory.makeDirectory("root/wfs")
     }
 
     /// This machine's unit ID as the agent sees it (outside umockdev), learned once.

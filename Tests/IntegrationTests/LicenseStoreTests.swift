@@ -241,17 +241,39 @@ import TestSupport
         let fifo = device.directory.appending("incoming/fifo.lic")
         #expect(mkfifo(fifo, 0o644) == 0)
         let huge = try device.candidate("huge.lic", Data(repeating: 0x30, count: 5 << 20))
-        let result = try device.agent(["import", "--json", link, fifo, huge, device.directory.appending("incoming/missing.lic")])
+        let result = try device.agent(["import", "--json", link, fifo, huge])
         #expect(result.status == 2, "\(result)")
         let results = try #require(try result.json()["results"] as? [[String: Any]])
-        #expect(results.count == 4)
+        #expect(results.count == 3)
         #expect(results.allSatisfy { $0["verdict"] as? String == "malformed" })
         let details = results.compactMap { $0["detail"] as? String }
         #expect(details[0].contains("symbolic link"))
         #expect(details[1].contains("regular file"))
         #expect(details[2].contains("limit"))
-        #expect(details[3].contains("No such file"))
         #expect(try device.installedNames().isEmpty)
+    }
+
+    /// A file that is not there is a mistake in the command, not a verdict about a license:
+    /// exit 1, "No such file", the JSON error object, and nothing imported — not even the
+    /// good file named beside it.
+    @Test func missingFileIsAnErrorNotAVerdict() throws {
+        let device = try DeviceTree()
+        let good = try device.candidate("PAS.lic", device.sign(DeviceTree.document()))
+        let missing = device.directory.appending("incoming/missing.lic")
+        let result = try device.agent(["import", "--json", good, missing])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("No such file (\(missing))"), "\(result)")
+        let error = try #require(try result.json()["error"] as? [String: Any])
+        #expect(error["code"] as? String == "not-found")
+        #expect(error["path"] as? String == missing)
+        #expect(try device.installedNames().isEmpty)
+    }
+
+    @Test func urlGivenToImportPointsToFetch() throws {
+        let device = try DeviceTree()
+        let result = try device.agent(["import", "https://portal.example/EMP.lic"])
+        #expect(result.status == 64, "\(result)")
+        #expect(result.stderr.contains("license-agent fetch https://portal.example/EMP.lic"), "\(result)")
     }
 
     /// The rescue shell: no environment at all (no PATH, no HOME, no locale), no udev daemon

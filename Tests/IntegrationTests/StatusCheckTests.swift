@@ -207,17 +207,21 @@ import TestSupport
         #expect((json["licenses"] as? [[String: Any]])?.first?["verdict"] as? String == "valid")
     }
 
-    /// `check` exits 1 with one sentence naming the path when it cannot persist its state,
-    /// and leaves no half-written file behind.
-    @Test func checkThatCannotWriteItsStateExitsOne() throws {
+    /// `check` that cannot persist its state (a file where `/wfs/license-agent` belongs) still
+    /// publishes its answer, lists the failure in `errors[]` naming the path, warns on stderr
+    /// and exits 1 (CLI.md "It always publishes").
+    @Test func checkThatCannotWriteItsStatePublishesWithErrors() throws {
         let device = try DeviceTree()
         try device.installLicense("PAS.lic")
-        try device.directory.write("wfs/license-agent", "a file where the state directory belongs")
+        let blocker = try device.directory.write("wfs/license-agent", "a file where the state directory belongs")
         let result = try device.agent(["check"])
         #expect(result.status == 1, "\(result)")
-        let lines = result.stderr.split(separator: "\n")
-        #expect(lines.count == 1, "\(result.stderr)")
-        #expect(result.stderr.contains(device.directory.appending("wfs/license-agent")), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: device.directory.appending("run/license-agent/state.json")))
+        #expect(result.stderr.contains("WARNING"), "\(result.stderr)")
+        #expect(result.stderr.contains(blocker), "\(result.stderr)")
+        let state = try device.publishedState()
+        #expect(state["licensed"] as? Bool == true)
+        let errors = try #require(state["errors"] as? [[String: Any]])
+        #expect(errors.contains { ($0["path"] as? String)?.hasPrefix(blocker) == true }, "\(errors)")
+        #expect(try String(contentsOfFile: blocker, encoding: .utf8) == "a file where the state directory belongs")
     }
 }

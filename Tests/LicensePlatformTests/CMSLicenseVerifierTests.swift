@@ -7,20 +7,25 @@ import Testing
 /// The signature layer against licenses made by the `openssl` program (TestPKI): every
 /// verdict it can give, in the contract's order (LICENSE-FORMAT.md "Envelope", "Verdicts").
 @Suite struct CMSLicenseVerifierTests {
-    static let document = #"{"format":1,"licenseId":"L-1","issued":"2026-01-01T00:00:00Z","units":["00E0C51C5087"]}"#
+    static let document = DeviceTree.document(licenseId: "L-1", units: ["00E0C51C5087"], issued: "2026-01-01T00:00:00Z")
 
     let pki: TestPKI
     init() throws { pki = try TestPKI.shared() }
 
-    func verifier(crl: Bool = false) throws -> CMSLicenseVerifier {
-        try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: crl ? pki.crlPath : nil)
+    func verifier(crl: Bool = false, keyring: String? = nil) throws -> CMSLicenseVerifier {
+        try CMSLicenseVerifier(keyringPath: keyring ?? pki.keyringPath, crlPath: crl ? pki.crlPath : nil)
     }
 
     func check(_ signer: TestPKI.Signer, format: TestPKI.Format = .pem, digest: String = "sha256",
-               carryIntermediate: Bool = true, crl: Bool = false) throws -> SignatureCheck {
-        let signed = try pki.sign(document: Self.document, signer: signer, format: format, digest: digest,
+               carryIntermediate: Bool = true, crl: Bool = false, document: String = Self.document) throws -> SignatureCheck {
+        let signed = try pki.sign(document: document, signer: signer, format: format, digest: digest,
                                   carryIntermediate: carryIntermediate)
         return try verifier(crl: crl).check(Array(signed))
+    }
+
+    /// The document signed by `signer`, issued at `issued`.
+    static func document(issued: String, id: String = "L-1") -> String {
+        DeviceTree.document(licenseId: id, units: ["00E0C51C5087"], issued: issued)
     }
 
     // MARK: Accepted
@@ -28,65 +33,82 @@ import Testing
     @Test(arguments: [TestPKI.Format.pem, .der])
     func signedByP256LeafUnderRoot(format: TestPKI.Format) throws {
         let result = try check(.p256, format: format)
-        guard case .signed(let content, let signer) = result else {
-            Issue.record("expected signed, got \(result)")
+        guard case .verified(let document, let signer) = result else {
+            Issue.record("expected verified, got \(result)")
             return
         }
-        #expect(content == Array(Self.document.utf8))
+        #expect(document.licenseId == "L-1")
         #expect(signer.subject.contains("CN=Signer p256"))
     }
 
-    @Test func rsaLeafThroughCarriedIntermediateReportsTheChainWindow() throws {
-        let result = try check(.rsaViaIntermediate)
-        guard case .signed(_, let signer) = result else {
-            Issue.record("expected signed, got \(result)")
-            return
-        }
-        // Latest notBefore is the leaf's (2022), earliest notAfter is the leaf's (2040),
-        // both inside the intermediate (2021–2042) and root (2020–2045).
-        let leaf = TestPKI.validity(of: .rsaViaIntermediate)
-        #expect(signer.chainValidFrom == timestamp(leaf.notBefore))
-        #expect(signer.chainValidUntil == timestamp(leaf.notAfter))
-        #expect(timestamp(TestPKI.intermediateValidity.notBefore) < signer.chainValidFrom)
+    @Test(arguments: [TestPKI.Signer.rsaViaIntermediate, .p384, .viaCodeSigningIntermediate])
+    func acceptedSigners(signer: TestPKI.Signer) throws {
+        expectVerified(try check(signer))
     }
 
-    @Test func p384LeafIsSigned() throws {
-        let result = try check(.p384)
-        guard case .signed = result else {
-            Issue.record("expected signed, got \(result)")
-            return
-        }
+    /// The chain is judged at the document's `issued`: a signer whose certificate ended
+    /// (2020-06-01 to 2023-01-01) signed valid licenses while it was valid, and none after.
+    @Test func expiredSignerCountsAtTheIssueTime() throws {
+        expectVerified(try check(.expired, document: Self.document(issued: "2022-06-01T00:00:00Z")))
+        expectVerified(try check(.expired, document: Self.document(issued: "2023-01-01T00:00:00Z")), "notAfter is inclusive")
+        expectRefused(try check(.expired, document: Self.document(issued: "2023-01-01T00:00:01Z")), .untrusted,
+                      mentioning: "certificate has expired")
+        expectRefused(try check(.expired, document: Self.document(issued: "2020-05-31T23:59:59Z")), .untrusted,
+                      mentioning: "not yet valid")
     }
 
-    @Test func expiredSignerIsSignedWithAWindowInThePast() throws {
-        let result = try check(.expired)
-        guard case .signed(_, let signer) = result else {
-            Issue.record("expected signed, got \(result)")
-            return
-        }
-        // The root starts 2020-01-01, the leaf 2020-06-01 and ends 2023-01-01: the policy
-        // layer decides against `issued`.
-        #expect(signer.chainValidFrom == timestamp(TestPKI.validity(of: .expired).notBefore))
-        #expect(signer.chainValidUntil == timestamp(TestPKI.validity(of: .expired).notAfter))
-        #expect(signer.chainValidUntil < timestamp(Date()))
+    /// Routine CA key rollover: the intermediate was re-issued with the same name and key, and
+    /// the CMS carries the expired copy first. The chain is built at `issued`, so the copy valid
+    /// then is chosen (with the dates checked afterwards instead, the first copy would be taken).
+    @Test func reissuedIntermediateIsFoundInTheCopyValidAtIssue() throws {
+        expectVerified(try check(.viaRolledOverIntermediate))
     }
 
-    @Test func revokedLeafIsSignedWhenThereIsNoCRLFile() throws {
-        let result = try check(.revoked, crl: false)
-        guard case .signed = result else {
-            Issue.record("expected signed, got \(result)")
-            return
-        }
+    /// The same for a re-issued root: a keyring that lists the expired copy first still trusts.
+    @Test func reissuedRootIsFoundInTheCopyValidAtIssue() throws {
+        let keyring = try pki.directory.write("keyrings/rolled-\(UUID().uuidString).pem",
+                                              try String(contentsOfFile: pki.expiredRootCopyPath, encoding: .utf8) + pki.keyringPEM)
+        let signed = try pki.sign(document: Self.document, signer: .p256)
+        expectVerified(try verifier(keyring: keyring).check(Array(signed)))
+        // Only the expired copy: untrusted at the issue time.
+        let onlyOld = try pki.directory.write("keyrings/old-\(UUID().uuidString).pem",
+                                              try String(contentsOfFile: pki.expiredRootCopyPath, encoding: .utf8))
+        expectRefused(try verifier(keyring: onlyOld).check(Array(signed)), .untrusted, mentioning: "expired")
+    }
+
+    @Test func revokedLeafIsVerifiedWhenThereIsNoCRLFile() throws {
+        expectVerified(try check(.revoked, crl: false))
     }
 
     @Test func missingCRLFileMeansNoRevocationChecking() throws {
         let verifier = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: pki.directory.appending("no-such-crl.pem"))
         #expect(!verifier.checksRevocation)
         let signed = try pki.sign(document: Self.document, signer: .revoked)
-        guard case .signed = verifier.check(Array(signed)) else {
-            Issue.record("expected signed")
-            return
-        }
+        expectVerified(verifier.check(Array(signed)))
+    }
+
+    // MARK: Keyring trust settings (TRUSTED CERTIFICATE blocks)
+
+    /// `openssl x509 -trustout` output of the root with the given trust options.
+    func trustedKeyring(_ options: [String]) throws -> String {
+        let output = pki.directory.appending("keyrings/trusted-\(UUID().uuidString).pem")
+        _ = try pki.directory.makeDirectory("keyrings")
+        try ProcessRunner.checked(["openssl", "x509", "-in", pki.keyringPath, "-trustout"] + options + ["-out", output])
+        return output
+    }
+
+    @Test func trustedCertificateBlockThatTrustsCodeSigningIsAnAnchor() throws {
+        let keyring = try trustedKeyring(["-addtrust", "codeSigning"])
+        #expect(try String(contentsOfFile: keyring, encoding: .utf8).contains("BEGIN TRUSTED CERTIFICATE"))
+        let signed = try pki.sign(document: Self.document, signer: .p256)
+        expectVerified(try verifier(keyring: keyring).check(Array(signed)))
+    }
+
+    @Test(arguments: [["-addreject", "codeSigning"], ["-addreject", "anyExtendedKeyUsage"]])
+    func trustedCertificateBlockThatRejectsCodeSigningDistrusts(options: [String]) throws {
+        let keyring = try trustedKeyring(options)
+        let signed = try pki.sign(document: Self.document, signer: .p256)
+        expectRefused(try verifier(keyring: keyring).check(Array(signed)), .untrusted, mentioning: "reject")
     }
 
     // MARK: Refused
@@ -103,12 +125,8 @@ import Testing
         expectRefused(try check(.viaRevokedIntermediate, crl: true), .revoked, mentioning: "CN=Revoked Intermediate")
     }
 
-    @Test func goodLeafIsSignedWithCRLFile() throws {
-        let result = try check(.rsaViaIntermediate, crl: true)
-        guard case .signed = result else {
-            Issue.record("expected signed, got \(result)")
-            return
-        }
+    @Test func goodLeafIsVerifiedWithCRLFile() throws {
+        expectVerified(try check(.rsaViaIntermediate, crl: true))
     }
 
     @Test func intermediateMissingFromTheCMSIsUntrusted() throws {
@@ -117,6 +135,22 @@ import Testing
 
     @Test func emailOnlyLeafIsUntrusted() throws {
         expectRefused(try check(.emailOnly), .untrusted, mentioning: "codeSigning")
+    }
+
+    @Test func dsaSignerIsUntrusted() throws {
+        expectRefused(try check(.dsa), .untrusted, mentioning: "DSA")
+    }
+
+    @Test func intermediateRestrictedToServerAuthCannotIssueSigners() throws {
+        expectRefused(try check(.viaServerAuthIntermediate), .untrusted, mentioning: "CN=TLS-only Intermediate")
+    }
+
+    /// Verdict order: an untrusted file whose document is also broken is `untrusted`, a
+    /// trusted one `malformed`.
+    @Test func untrustedComesBeforeMalformedDocument() throws {
+        expectRefused(try check(.outsider, document: "{}"), .untrusted, mentioning: "keyring anchor")
+        expectRefused(try check(.p256, document: "{}"), .malformed, mentioning: "format")
+        expectRefused(try check(.p256, document: #"{"format":2}"#), .unsupportedFormat, mentioning: "format 2")
     }
 
     @Test func rsa1024LeafIsUntrusted() throws {
@@ -193,10 +227,7 @@ import Testing
         #expect(bytes.count == 65_537)
         expectRefused(try verifier().check(bytes), .malformed, mentioning: "larger than 64 KiB")
         // The same license padded to exactly the limit is still read.
-        guard case .signed = try verifier().check(Array(bytes.dropLast())) else {
-            Issue.record("a 65536-byte license must be parsed")
-            return
-        }
+        expectVerified(try verifier().check(Array(bytes.dropLast())), "a 65536-byte license must be parsed")
     }
 
     // MARK: Cache
@@ -206,11 +237,20 @@ import Testing
         let carried = Array(try pki.sign(document: Self.document, signer: .rsaViaIntermediate))
         let bare = Array(try pki.sign(document: Self.document, signer: .rsaViaIntermediate, carryIntermediate: false))
         for _ in 0..<3 {
-            guard case .signed = verifier.check(carried) else {
-                Issue.record("expected signed")
-                return
-            }
+            expectVerified(verifier.check(carried))
             expectRefused(verifier.check(bare), .untrusted, mentioning: "keyring anchor")
+        }
+    }
+
+    /// A trusted chain is reused only for instants it covers: the same signer's license
+    /// issued after its certificate ended is refused even when the chain was cached before.
+    @Test func cachedChainStillDependsOnTheIssueTime() throws {
+        let verifier = try verifier()
+        let inside = Array(try pki.sign(document: Self.document(issued: "2022-06-01T00:00:00Z"), signer: .expired))
+        let after = Array(try pki.sign(document: Self.document(issued: "2024-06-01T00:00:00Z", id: "L-2"), signer: .expired))
+        for _ in 0..<3 {
+            expectVerified(verifier.check(inside))
+            expectRefused(verifier.check(after), .untrusted, mentioning: "expired")
         }
     }
 
@@ -228,7 +268,12 @@ import Testing
     }
 }
 
-func timestamp(_ date: Date) -> Timestamp { Timestamp(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded())) }
+func expectVerified(_ result: SignatureCheck, _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
+    guard case .verified = result else {
+        Issue.record("expected verified, got \(result)\(comment.map { " (\($0))" } ?? "")", sourceLocation: sourceLocation)
+        return
+    }
+}
 
 func expectRefused(_ result: SignatureCheck, _ verdict: Verdict, mentioning text: String,
                    sourceLocation: SourceLocation = #_sourceLocation) {

@@ -4,8 +4,8 @@ import LicensePolicy
 import TestSupport
 import Testing
 
-/// Loading the keyring and the CRL file: what is an error (`AgentError` `.keyring`) and what
-/// merely turns revocation checking off.
+/// Loading the keyring and the CRL file: what is an error (`keyring-missing`,
+/// `keyring-unusable`, `crl-unusable`) and what merely turns revocation checking off.
 @Suite struct TrustAnchorsTests {
     @Test func missingKeyringIsAKeyringError() throws {
         let directory = try TemporaryDirectory()
@@ -14,7 +14,7 @@ import Testing
         do {
             _ = try CMSLicenseVerifier(keyringPath: path, crlPath: nil)
         } catch {
-            #expect(error.code == .keyring)
+            #expect(error.code == .keyringMissing)
             #expect(error.path == path)
             #expect(error.cause == .errno(2, "No such file or directory"))
         }
@@ -28,7 +28,7 @@ import Testing
             _ = try CMSLicenseVerifier(keyringPath: path, crlPath: nil)
             Issue.record("a keyring without a certificate must be refused")
         } catch {
-            #expect(error.code == .keyring)
+            #expect(error.code == .keyringUnusable)
             #expect(error.path == path)
         }
     }
@@ -40,11 +40,8 @@ import Testing
         let path = try directory.write("keyring.pem", both)
         let verifier = try CMSLicenseVerifier(keyringPath: path, crlPath: nil)
         for signer in [TestPKI.Signer.outsider, .p256] {
-            let signed = try pki.sign(document: "{}", signer: signer)
-            guard case .signed = verifier.check(Array(signed)) else {
-                Issue.record("\(signer) must be trusted by a keyring holding its root")
-                return
-            }
+            let signed = try pki.sign(document: DeviceTree.document(), signer: signer)
+            expectVerified(verifier.check(Array(signed)), "\(signer) must be trusted by a keyring holding its root")
         }
     }
 
@@ -57,9 +54,20 @@ import Testing
             _ = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: path)
             Issue.record("an unreadable CRL file must be refused")
         } catch {
-            #expect(error.code == .keyring)
+            #expect(error.code == .crlUnusable)
             #expect(error.path == path)
         }
+    }
+
+    /// `openssl x509 -trustout` blocks are certificates too: a keyring of only such blocks
+    /// is a keyring, not "no PEM certificate".
+    @Test func keyringOfTrustedCertificateBlocksOnlyIsUsable() throws {
+        let pki = try TestPKI.shared()
+        let directory = try TemporaryDirectory()
+        let path = directory.appending("keyring.pem")
+        try ProcessRunner.checked(["openssl", "x509", "-in", pki.keyringPath, "-trustout", "-addtrust", "codeSigning", "-out", path])
+        let verifier = try CMSLicenseVerifier(keyringPath: path, crlPath: nil)
+        expectVerified(verifier.check(Array(try pki.sign(document: DeviceTree.document(), signer: .p256))))
     }
 
     @Test func crlFileTurnsRevocationCheckingOn() throws {

@@ -5,9 +5,7 @@ import Testing
 /// the cryptography is tested in LicensePlatformTests.
 @Suite struct LicenseEvaluationTests {
     static let unit = UnitID("00E0C51C5087")!
-    static let signer = SignerFacts(subject: "CN=test signer",
-                                    chainValidFrom: Timestamp(rfc3339: "2025-01-01T00:00:00Z")!,
-                                    chainValidUntil: Timestamp(rfc3339: "2030-01-01T00:00:00Z")!)
+    static let signer = SignerFacts(subject: "CN=test signer")
     static let today = CalendarDay(parsing: "2026-11-29")!
 
     static func content(id: String = "L-1", product: String = "EMP", model: String = "subscription",
@@ -19,9 +17,19 @@ import Testing
             """.utf8)
     }
 
-    static func judge(_ files: [(String, SignatureCheck)], unit: UnitID? = unit) -> [LicenseEvaluation.Report] {
+    static func judge(_ files: [(FileName, SignatureCheck)], unit: UnitID? = unit) -> [LicenseEvaluation.Report] {
         LicenseEvaluation.judge(files.map { LicenseEvaluation.examine(file: $0.0, signature: $0.1) },
                                 unit: unit, today: today)
+    }
+
+    /// What the signature layer hands over for a good signature over `content`: the parsed
+    /// document, or the document's refusal (the verifier's own last step).
+    static func signed(_ content: [UInt8]) -> SignatureCheck {
+        do {
+            return .verified(try LicenseDocument.parse(content), signer: signer)
+        } catch {
+            return .refused(error.verdict, detail: error.detail)
+        }
     }
 
     @Test func signatureRefusalsComeFirst() {
@@ -35,9 +43,9 @@ import Testing
 
     @Test func documentBeforeUnitBeforeDates() {
         let reports = Self.judge([
-            ("malformed.lic", .signed(content: Array("{}".utf8), signer: Self.signer)),
-            ("other.lic", .signed(content: Self.content(starts: "2019-01-01", expires: "2020-01-01", units: "[\"001122334455\"]"), signer: Self.signer)),
-            ("expired.lic", .signed(content: Self.content(id: "E", expires: "2026-11-28"), signer: Self.signer)),
+            ("malformed.lic", Self.signed(Array("{}".utf8))),
+            ("other.lic", Self.signed(Self.content(starts: "2019-01-01", expires: "2020-01-01", units: "[\"001122334455\"]"))),
+            ("expired.lic", Self.signed(Self.content(id: "E", expires: "2026-11-28"))),
         ])
         #expect(reports.map(\.verdict) == [.malformed, .otherUnit, .expired])
         #expect(reports[1].detail.contains("001122334455"))
@@ -45,46 +53,37 @@ import Testing
 
     @Test func boundaryDaysAreInclusive() {
         let reports = Self.judge([
-            ("today.lic", .signed(content: Self.content(id: "1", expires: "2026-11-29"), signer: Self.signer)),
-            ("yesterday.lic", .signed(content: Self.content(id: "2", expires: "2026-11-28"), signer: Self.signer)),
-            ("tomorrow.lic", .signed(content: Self.content(id: "3", starts: "2026-11-30"), signer: Self.signer)),
-            ("starts-today.lic", .signed(content: Self.content(id: "4", starts: "2026-11-29"), signer: Self.signer)),
+            ("today.lic", Self.signed(Self.content(id: "1", expires: "2026-11-29"))),
+            ("yesterday.lic", Self.signed(Self.content(id: "2", expires: "2026-11-28"))),
+            ("tomorrow.lic", Self.signed(Self.content(id: "3", starts: "2026-11-30"))),
+            ("starts-today.lic", Self.signed(Self.content(id: "4", starts: "2026-11-29"))),
         ])
         #expect(reports.map(\.verdict) == [.valid, .expired, .notYetValid, .valid])
     }
 
     @Test func duplicateIdCountsOnceAfterDates() {
         let reports = Self.judge([
-            ("a.lic", .signed(content: Self.content(id: "same"), signer: Self.signer)),
-            ("b.lic", .signed(content: Self.content(id: "same"), signer: Self.signer)),
-            ("c.lic", .signed(content: Self.content(id: "same", units: "[\"001122334455\"]"), signer: Self.signer)),
+            ("a.lic", Self.signed(Self.content(id: "same"))),
+            ("b.lic", Self.signed(Self.content(id: "same"))),
+            ("c.lic", Self.signed(Self.content(id: "same", units: "[\"001122334455\"]"))),
         ])
         #expect(reports.map(\.verdict) == [.valid, .duplicate, .otherUnit])
     }
 
     @Test func alreadyInstalledWhenCountedElsewhere() {
-        let examined = [LicenseEvaluation.examine(file: "x", signature: .signed(content: Self.content(id: "K"), signer: Self.signer))]
+        let examined = [LicenseEvaluation.examine(file: "x", signature: Self.signed(Self.content(id: "K")))]
         let reports = LicenseEvaluation.judge(examined, unit: Self.unit, today: Self.today, alreadyCounted: ["K"])
         #expect(reports.map(\.verdict) == [.alreadyInstalled])
     }
 
-    @Test func issuedOutsideTheChainValidityIsUntrusted() {
-        let reports = Self.judge([
-            ("after.lic", .signed(content: Self.content(issued: "2031-01-01T00:00:00Z"), signer: Self.signer)),
-            ("before.lic", .signed(content: Self.content(id: "2", issued: "2024-06-01T00:00:00Z"), signer: Self.signer)),
-            ("inside.lic", .signed(content: Self.content(id: "3", issued: "2029-12-31T23:59:59Z"), signer: Self.signer)),
-        ])
-        #expect(reports.map(\.verdict) == [.untrusted, .untrusted, .valid])
-    }
-
     @Test func noUnitMeansOtherUnit() {
-        let reports = Self.judge([("a.lic", .signed(content: Self.content(), signer: Self.signer))], unit: nil)
+        let reports = Self.judge([("a.lic", Self.signed(Self.content()))], unit: nil)
         #expect(reports.first?.verdict == .otherUnit)
         #expect(reports.first?.detail.contains("no unit ID") == true)
     }
 
     @Test func perpetualSaysMaintenanceEnded() {
-        let reports = Self.judge([("we.lic", .signed(content: Self.content(product: "WE", model: "perpetual", expires: "2026-06-30"), signer: Self.signer))])
+        let reports = Self.judge([("we.lic", Self.signed(Self.content(product: "WE", model: "perpetual", expires: "2026-06-30")))])
         #expect(reports.first?.verdict == .expired)
         #expect(reports.first?.detail == "WE maintenance ended on 2026-06-30")
     }

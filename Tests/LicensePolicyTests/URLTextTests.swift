@@ -1,16 +1,8 @@
 import LicensePolicy
 import Testing
 
-/// URLs as shown, and the note for plain transports.
+/// The note for plain transports and the scheme of a URL.
 @Suite struct URLTextTests {
-    @Test func credentialsAreHidden() {
-        #expect(URLText.redacted("https://user:secret@ums.example.com:8443/l.lic") == "https://***@ums.example.com:8443/l.lic")
-        #expect(URLText.redacted("ftp://anonymous@host/x") == "ftp://***@host/x")
-        #expect(URLText.redacted("https://host/path@not-credentials") == "https://host/path@not-credentials")
-        #expect(URLText.redacted("https://host/x?user=a@b") == "https://host/x?user=a@b")
-        #expect(URLText.redacted("no url") == "no url")
-    }
-
     @Test func plainTransportsGetANote() {
         #expect(URLText.transportNote(for: "http://host/x.lic")?.contains("http:// is not encrypted") == true)
         #expect(URLText.transportNote(for: "FTP://host/x.lic")?.contains("ftp:// is not encrypted") == true)

@@ -10,7 +10,7 @@ import Testing
         let document = LicenseDocument(licenseId: "\(product)-\(verdict.rawValue)", issued: Timestamp(day: Fixture.day("2026-01-01")),
                                        product: product, model: .subscription, packId: "\(product)-X",
                                        starts: Fixture.day("2026-01-01"), expires: Fixture.day("2027-01-01"), units: Set(units))
-        return LicenseEvaluation.Report(file: "\(product).lic", verdict: verdict, document: document, detail: "")
+        return LicenseEvaluation.Report(file: FileName("\(product).lic"), verdict: verdict, document: document, detail: "")
     }
 
     @Test func warnsUntilALicenseForTheNewUnitIsInstalled() throws {

@@ -20,6 +20,7 @@ public final class DeviceTree: @unchecked Sendable {
         directory = try TemporaryDirectory("device")
         _ = try directory.makeDirectory("license/dsa/licenses")
         _ = try directory.makeDirectory("wfs")
+        _ = try directory.makeDirectory("run")
         try directory.write("etc/os-release", "NAME=\"IGEL OS\"\nVERSION_ID=\"\(osVersion)\"\n")
         if withKeyring { try directory.write("etc/license-agent/keyring.pem", self.pki.keyringPEM) }
     }
@@ -77,6 +78,15 @@ public final class DeviceTree: @unchecked Sendable {
         try directory.write("incoming/\(name)", contents)
     }
 
+    /// `/run/license-agent/state.json` as the last `check` published it.
+    public func publishedState() throws -> [String: Any] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: directory.appending("run/license-agent/state.json")))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ProcessRunner.Failure(description: "state.json is not a JSON object")
+        }
+        return object
+    }
+
     /// The names in the license directory, sorted.
     public func installedNames() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: licenseDirectory).sorted()
@@ -84,7 +94,11 @@ public final class DeviceTree: @unchecked Sendable {
 
     /// Runs `license-agent --root ROOT arguments…` under umockdev with the fixture NIC,
     /// optionally at a fake time (`faketime` syntax, e.g. "2027-01-01 12:00:00").
-    public func agent(_ arguments: [String], at time: String? = nil, umockdev: Bool = true) throws -> ProcessResult {
+    ///
+    /// With `timeout`, the agent is killed after that many seconds (exit 124, as `timeout(1)`
+    /// reports it): for tests of inputs that once made it hang.
+    public func agent(_ arguments: [String], at time: String? = nil, umockdev: Bool = true,
+                      timeout: Int? = nil) throws -> ProcessResult {
         var command = [Umockdev.agent, "--root", root] + arguments
         // ArgumentParser wants options after the subcommand: move --root behind it.
         if let first = arguments.first, !first.hasPrefix("-") {
@@ -94,6 +108,26 @@ public final class DeviceTree: @unchecked Sendable {
             command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--"] + command
         }
         if let time { command = ["faketime", time] + command }
+        if let timeout { command = ["timeout", "-k", "5", String(timeout)] + command }
         return try ProcessRunner.run(command)
+    }
+
+    /// The names in the license directory as raw bytes (hex), sorted: for names that are not
+    /// UTF-8 or differ only in Unicode normalisation, which `String` cannot tell apart.
+    public func installedNameBytes(_ relative: String = "license/dsa/licenses") throws -> [String] {
+        let listing = try ProcessRunner.checked([
+            "python3", "-c",
+            "import os, sys; print('\\n'.join(sorted(n.hex() for n in os.listdir(sys.argv[1].encode()))))",
+            directory.appending(relative),
+        ]).stdout
+        return listing.split(separator: "\n").map(String.init)
+    }
+
+    /// Creates `relative` with `contents` under a name given as raw bytes (`printf` escapes,
+    /// e.g. `PAS-caf\\351.lic`), which a Swift `String` path cannot always spell.
+    public func writeFile(rawName: String, in relative: String, contents: Data) throws {
+        let source = try directory.write("raw-\(UUID().uuidString)", contents)
+        try ProcessRunner.checked(["sh", "-c", "cp \"$1\" \"$2/$(printf \"$3\")\"", "sh",
+                                   source, directory.appending(relative), rawName])
     }
 }

@@ -32,13 +32,25 @@ public final class TestPKI: @unchecked Sendable {
         case outsider
         /// P-256 codeSigning leaf under the root whose validity ended on 2023-01-01.
         case expired
+        /// DSA-2048 codeSigning leaf under the root (DSA is refused anywhere in a chain).
+        case dsa
+        /// P-256 codeSigning leaf under an intermediate restricted to serverAuth.
+        case viaServerAuthIntermediate
+        /// P-256 codeSigning leaf under an intermediate whose extendedKeyUsage is codeSigning.
+        case viaCodeSigningIntermediate
+        /// P-256 codeSigning leaf under an intermediate that was re-issued with the same name and
+        /// key: the CMS carries the expired copy (2018–2021) first, then the current one.
+        case viaRolledOverIntermediate
 
-        /// The CA certificate that issued it, when that is not a root (carried with `-certfile`).
-        var intermediate: String? {
+        /// The CA certificates carried with `-certfile`, in this order, when it is not a root's.
+        var intermediates: [String] {
             switch self {
-            case .rsaViaIntermediate, .revoked: return "intermediate"
-            case .viaRevokedIntermediate: return "revoked-intermediate"
-            default: return nil
+            case .rsaViaIntermediate, .revoked: return ["intermediate/ca.crt"]
+            case .viaRevokedIntermediate: return ["revoked-intermediate/ca.crt"]
+            case .viaServerAuthIntermediate: return ["serverauth-intermediate/ca.crt"]
+            case .viaCodeSigningIntermediate: return ["codesigning-intermediate/ca.crt"]
+            case .viaRolledOverIntermediate: return ["rollover-intermediate/old.crt", "rollover-intermediate/ca.crt"]
+            default: return []
             }
         }
     }
@@ -67,6 +79,8 @@ public final class TestPKI: @unchecked Sendable {
     public var intermediatePath: String { directory.appending("intermediate/ca.crt") }
     /// The outsider root's certificate (not in the keyring).
     public var outsiderRootPath: String { directory.appending("outsider-root/ca.crt") }
+    /// The root re-issued with the same name and key, valid 2015–2019 only (expired).
+    public var expiredRootCopyPath: String { directory.appending("root/old.crt") }
 
     public func certificatePath(_ signer: Signer) -> String { directory.appending("leaves/\(signer.rawValue).crt") }
     public func keyPath(_ signer: Signer) -> String { directory.appending("leaves/\(signer.rawValue).key") }
@@ -81,6 +95,16 @@ public final class TestPKI: @unchecked Sendable {
                                       issuer: root, validity: ("20210101000000Z", "20420101000000Z"))
         let revokedIntermediate = try makeCA("revoked-intermediate", subject: "/O=Test Vendor/CN=Revoked Intermediate",
                                              issuer: root, validity: ("20210101000000Z", "20420101000000Z"))
+        _ = try makeCA("serverauth-intermediate", subject: "/O=Test Vendor/CN=TLS-only Intermediate", issuer: root,
+                       validity: ("20210101000000Z", "20420101000000Z"), section: "v3_ca_serverauth")
+        _ = try makeCA("codesigning-intermediate", subject: "/O=Test Vendor/CN=Code-signing Intermediate", issuer: root,
+                       validity: ("20210101000000Z", "20420101000000Z"), section: "v3_ca_codesign")
+        _ = try makeCA("rollover-intermediate", subject: "/O=Test Vendor/CN=Rolled-over Intermediate", issuer: root,
+                       validity: ("20210101000000Z", "20420101000000Z"))
+        // The same request (name and key) issued once more with an earlier, ended validity:
+        // the copy a routine key rollover leaves behind.
+        try reissue("rollover-intermediate", by: root, validity: ("20180101000000Z", "20210101000000Z"))
+        try reissue(root, by: nil, validity: ("20150101000000Z", "20190101000000Z"))
         let leaves: [(Signer, String, String, String)] = [
             (.rsaViaIntermediate, "rsa:2048", "intermediate", "v3_code"),
             (.p256, "P-256", "root", "v3_code"),
@@ -91,6 +115,10 @@ public final class TestPKI: @unchecked Sendable {
             (.viaRevokedIntermediate, "P-256", "revoked-intermediate", "v3_code"),
             (.outsider, "P-256", "outsider-root", "v3_code"),
             (.expired, "P-256", "root", "v3_code"),
+            (.dsa, "dsa:2048", "root", "v3_code"),
+            (.viaServerAuthIntermediate, "P-256", "serverauth-intermediate", "v3_code"),
+            (.viaCodeSigningIntermediate, "P-256", "codesigning-intermediate", "v3_code"),
+            (.viaRolledOverIntermediate, "P-256", "rollover-intermediate", "v3_code"),
         ]
         _ = try directory.makeDirectory("leaves")
         for (signer, key, issuer, section) in leaves {
@@ -122,8 +150,9 @@ public final class TestPKI: @unchecked Sendable {
         let output = directory.appending("documents/\(name).lic")
         var arguments = ["openssl", "cms", "-sign", "-binary", "-nodetach", "-md", digest, "-in", input,
                          "-signer", certificatePath(signer), "-inkey", keyPath(signer)]
-        if carryIntermediate, let intermediate = signer.intermediate {
-            arguments += ["-certfile", directory.appending("\(intermediate)/ca.crt")]
+        if carryIntermediate, !signer.intermediates.isEmpty {
+            let bundle = try signer.intermediates.map { try String(contentsOfFile: directory.appending($0), encoding: .utf8) }
+            arguments += ["-certfile", try directory.write("documents/\(name).chain.pem", bundle.joined())]
         }
         arguments += ["-outform", format.rawValue, "-out", output]
         try run(arguments)
@@ -158,7 +187,8 @@ public final class TestPKI: @unchecked Sendable {
 
     /// A CA directory for `openssl ca` with its key and certificate (self-signed when `issuer` is nil).
     private func makeCA(_ name: String, subject: String, issuer: String?,
-                        validity: (String, String) = ("20200101000000Z", "20450101000000Z")) throws -> String {
+                        validity: (String, String) = ("20200101000000Z", "20450101000000Z"),
+                        section: String = "v3_ca") throws -> String {
         let home = try directory.makeDirectory(name)
         _ = try directory.makeDirectory("\(name)/issued")
         try directory.write("\(name)/index.txt", "")
@@ -166,7 +196,7 @@ public final class TestPKI: @unchecked Sendable {
         try directory.write("\(name)/crlnumber", "1000\n")
         try directory.write("\(name)/ca.cnf", Self.caConfig(home: home))
         if let issuer {
-            try issue(name: name + "/ca", subject: subject, key: "rsa:2048", by: issuer, section: "v3_ca", validity: validity)
+            try issue(name: name + "/ca", subject: subject, key: "rsa:2048", by: issuer, section: section, validity: validity)
         } else {
             try generateKey("rsa:2048", to: "\(home)/ca.key")
             try run(["openssl", "req", "-new", "-key", "\(home)/ca.key", "-subj", subject, "-out", "\(home)/ca.csr"])
@@ -192,8 +222,31 @@ public final class TestPKI: @unchecked Sendable {
                  "-notext", "-out", base + ".crt"])
     }
 
-    /// `rsa:BITS` or an EC curve name.
+    /// The CA `name`'s certificate request (same subject, same key) issued again as
+    /// `name/old.crt` with `validity`, by `issuer` (or self-signed when nil).
+    private func reissue(_ name: String, by issuer: String?, validity: (String, String)) throws {
+        let home = directory.appending(name)
+        var arguments = ["openssl", "ca", "-batch", "-config", config(issuer ?? name), "-in", "\(home)/ca.csr",
+                         "-startdate", validity.0, "-enddate", validity.1,
+                         "-extfile", directory.appending("extensions.cnf"), "-extensions", "v3_ca",
+                         "-notext", "-out", "\(home)/old.crt"]
+        if let issuer {
+            arguments += ["-cert", directory.appending("\(issuer)/ca.crt"), "-keyfile", directory.appending("\(issuer)/ca.key")]
+        } else {
+            arguments += ["-selfsign", "-keyfile", "\(home)/ca.key"]
+        }
+        try run(arguments)
+    }
+
+    /// `rsa:BITS`, `dsa:BITS` or an EC curve name.
     private func generateKey(_ key: String, to path: String) throws {
+        if key.hasPrefix("dsa:") {
+            let parameters = path + ".parameters"
+            try run(["openssl", "genpkey", "-genparam", "-algorithm", "DSA", "-pkeyopt",
+                     "dsa_paramgen_bits:\(key.dropFirst(4))", "-out", parameters])
+            try run(["openssl", "genpkey", "-paramfile", parameters, "-out", path])
+            return
+        }
         let options = key.hasPrefix("rsa:")
             ? ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:\(key.dropFirst(4))"]
             : ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:\(key)"]
@@ -231,6 +284,18 @@ public final class TestPKI: @unchecked Sendable {
         [ v3_ca ]
         basicConstraints = critical,CA:TRUE
         keyUsage = critical,keyCertSign,cRLSign
+        subjectKeyIdentifier = hash
+        authorityKeyIdentifier = keyid:always
+        [ v3_ca_serverauth ]
+        basicConstraints = critical,CA:TRUE
+        keyUsage = critical,keyCertSign,cRLSign
+        extendedKeyUsage = serverAuth
+        subjectKeyIdentifier = hash
+        authorityKeyIdentifier = keyid:always
+        [ v3_ca_codesign ]
+        basicConstraints = critical,CA:TRUE
+        keyUsage = critical,keyCertSign,cRLSign
+        extendedKeyUsage = codeSigning
         subjectKeyIdentifier = hash
         authorityKeyIdentifier = keyid:always
         [ v3_code ]

@@ -19,7 +19,7 @@ import Musl
 /// never lead to `file:`, nor from an encrypted transport (https, ftps) to a plain one.
 /// Only the proxy the caller names is used; `http_proxy`-style environment variables are not
 /// (the boot service has no environment, and the configured proxy is the contract).
-/// Credentials in a URL never appear in a message (`URLText.redacted`).
+/// Credentials in a URL never appear in a message (`Credentials.redacted`).
 /// Needs libcurl 7.85 or later (`CURLOPT_PROTOCOLS_STR`).
 public final class CurlTransfer {
     /// What one transfer may do.
@@ -107,7 +107,7 @@ public final class CurlTransfer {
             guard !requestHeaders.isEmpty else { return }
             for line in requestHeaders {
                 guard let extended = curl_shim_slist_append(headers, line) else {
-                    throw AgentError(.network, "libcurl could not build the request headers", path: URLText.redacted(url))
+                    throw AgentError(.network, "libcurl could not build the request headers", path: Credentials.redacted(url))
                 }
                 headers = extended
             }
@@ -120,7 +120,7 @@ public final class CurlTransfer {
         let response = try perform(url: url, options: options) { () throws(AgentError) in
             for line in ["Content-Type: \(contentType)", "Expect:"] {
                 guard let extended = curl_shim_slist_append(headers, line) else {
-                    throw AgentError(.network, "libcurl could not build the request headers", path: URLText.redacted(url))
+                    throw AgentError(.network, "libcurl could not build the request headers", path: Credentials.redacted(url))
                 }
                 headers = extended
             }
@@ -138,14 +138,14 @@ public final class CurlTransfer {
 
     private static func failOnErrorStatus(_ response: Response, url: String) throws(AgentError) {
         if let status = response.status, status >= 400 {
-            throw AgentError(.network, "The download from \(URLText.redacted(url)) failed", cause: .httpStatus(status))
+            throw AgentError(.network, "The download from \(Credentials.redacted(url)) failed", cause: .httpStatus(status))
         }
     }
 
     /// Common settings, the transfer itself, and turning its outcome into a response or an error.
     private func perform(url: String, options: Options, configure: () throws(AgentError) -> Void) throws(AgentError) -> Response {
         let sink = ResponseSink(limit: options.limit)
-        let shown = URLText.redacted(url)
+        let shown = Credentials.redacted(url)
         try set(CURLOPT_URL, string: url, url: url)
         try set(CURLOPT_PROTOCOLS_STR, string: options.allowedProtocols, url: url)
         try set(CURLOPT_REDIR_PROTOCOLS_STR, string: CurlTransfer.redirectProtocols(from: url, allowed: options.allowedProtocols),
@@ -207,7 +207,7 @@ public final class CurlTransfer {
     /// missing `path` is the agent's error.
     private func addTrustedCertificates(_ path: String, caFile: String?, url: String) throws(AgentError) {
         guard let pem = try DurableFile.read(path, limit: 1 << 20, followingSymlinks: true), !pem.isEmpty else {
-            throw AgentError(.network, "The CA certificate file for \(URLText.redacted(url)) is missing or empty", path: path,
+            throw AgentError(.network, "The CA certificate file for \(Credentials.redacted(url)) is missing or empty", path: path,
                              remedy: "Fix system.remotemanager.ums_ca in the device settings, or remove it to trust the system store only")
         }
         var bundle: [UInt8] = []
@@ -258,7 +258,7 @@ public final class CurlTransfer {
 
     private func check(_ code: CURLcode, url: String) throws(AgentError) {
         guard code == CURLE_OK else {
-            throw AgentError(.network, "libcurl refused a transfer setting for \(URLText.redacted(url))",
+            throw AgentError(.network, "libcurl refused a transfer setting for \(Credentials.redacted(url))",
                              cause: CurlTransfer.cause(code, detail: ""))
         }
     }

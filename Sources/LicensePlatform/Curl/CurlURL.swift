@@ -21,7 +21,7 @@ public final class CurlURL {
         handle = url
         let code = curl_shim_url_set(url, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
         guard code == CURLUE_OK else {
-            throw AgentError(.usage, "\(URLText.redacted(text)) is not a URL libcurl can read",
+            throw AgentError(.usage, "\(Credentials.redacted(text)) is not a URL libcurl can read",
                              cause: .text(CurlURL.describe(code)))
         }
     }

@@ -1,28 +1,32 @@
 import COpenSSL
 import LicensePolicy
 
-/// Verifies the CMS envelope of license files with libcrypto (LICENSE-FORMAT.md "Envelope").
+/// Verifies license files with libcrypto (LICENSE-FORMAT.md "Envelope", "Verdicts").
 ///
 /// `check` decides in the contract's order and stops at the first refusal:
 /// 1. size and parse: at most 64 KiB, PEM or DER CMS, SignedData with encapsulated
 ///    content and exactly one SignerInfo, else `malformed`;
 /// 2. signature: content digest and signature against the signer certificate carried in
 ///    the CMS, else `bad-signature` (`untrusted` when the signer certificate is absent);
-/// 3. digest strength of the SignerInfo, then chain, trust and revocation (see
-///    `SignerChainCheck`), else `untrusted` or `revoked`.
+/// 3. digest strength of the SignerInfo, then chain, trust and revocation at the document's
+///    `issued` time (see `SignerChainCheck`), else `untrusted` or `revoked`;
+/// 4. the document (`LicenseDocument.parse`), else `malformed` or `unsupported-format`.
+/// Step 3 needs `issued` from step 4: a document that cannot be read is judged with a
+/// chain check that ignores dates, so that an untrusted file is still called untrusted.
 ///
-/// Chain results are cached per signer certificate and set of carried certificates, so a
-/// directory of licenses from one signer builds and checks the chain once. The keyring and
-/// CRLs are read once, at init. One verifier is used from one thread at a time.
+/// Trusted chains are cached per signer certificate and set of carried certificates,
+/// together with the instants the chain covers, so a directory of licenses from one signer
+/// builds and checks the chain once. The keyring and CRLs are read once, at init. One
+/// verifier is used from one thread at a time.
 public final class CMSLicenseVerifier: SignatureChecking {
     private let trust: TrustAnchors
-    private var chainResults: [SignerChainCheck.Key: SignerChainCheck.Outcome] = [:]
+    private var trustedChains: [SignerChainCheck.Key: [(validity: ClosedRange<Timestamp>, signer: SignerFacts)]] = [:]
 
     /// - Parameters:
     ///   - keyringPath: PEM file with one or more CA certificates (trust anchors only).
     ///   - crlPath: optional PEM file with CRLs; nil or a missing file means no revocation
     ///     checking, a present file that does not parse is an error.
-    /// - Throws: `AgentError` with code `.keyring`, the path and the cause.
+    /// - Throws: `AgentError` with code `.keyringMissing`, `.keyringUnusable` or `.crlUnusable`, the path and the cause.
     public init(keyringPath: String, crlPath: String?) throws(AgentError) {
         trust = try TrustAnchors(keyringPath: keyringPath, crlPath: crlPath)
     }
@@ -31,6 +35,7 @@ public final class CMSLicenseVerifier: SignatureChecking {
     public var checksRevocation: Bool { trust.checksRevocation }
 
     public func check(_ bytes: [UInt8]) -> SignatureCheck {
+        OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
         guard bytes.count <= LicenseLimits.maximumFileSize else {
             return .refused(.malformed, detail: "the file is larger than 64 KiB (\(bytes.count) bytes)")
@@ -62,18 +67,33 @@ public final class CMSLicenseVerifier: SignatureChecking {
         if let weak = DigestStrength.weakName(envelope.digestNID(of: signerInfo)) {
             return .refused(.untrusted, detail: "the license is signed with a \(weak) digest, which is refused")
         }
-        switch chainOutcome(signer: signer, carried: envelope.certificates) {
+        let carried = envelope.certificates
+        let document: LicenseDocument
+        do {
+            document = try LicenseDocument.parse(content)
+        } catch {
+            if case .refused(let verdict, let detail) = chainOutcome(signer: signer, carried: carried, at: nil) {
+                return .refused(verdict, detail: detail)
+            }
+            return .refused(error.verdict, detail: error.detail)
+        }
+        switch chainOutcome(signer: signer, carried: carried, at: document.issued) {
         case .refused(let verdict, let detail): return .refused(verdict, detail: detail)
-        case .trusted(let facts): return .signed(content: content, signer: facts)
+        case .trusted(let facts, _): return .verified(document, signer: facts)
         }
     }
 
-    /// The cached outcome for this signer and carried set, computed on first sight.
-    private func chainOutcome(signer: X509Certificate, carried: [X509Certificate]) -> SignerChainCheck.Outcome {
+    /// The outcome for this signer and carried set at `instant`: from the cache when a
+    /// chain already verified covers the instant, else computed (and cached when trusted).
+    private func chainOutcome(signer: X509Certificate, carried: [X509Certificate], at instant: Timestamp?) -> SignerChainCheck.Outcome {
         let key = SignerChainCheck.Key(signer: signer, carried: carried)
-        if let known = chainResults[key] { return known }
-        let outcome = SignerChainCheck(trust: trust).evaluate(signer: signer, carried: carried)
-        chainResults[key] = outcome
+        if let instant, let known = trustedChains[key]?.first(where: { $0.validity.contains(instant) }) {
+            return .trusted(known.signer, validity: known.validity)
+        }
+        let outcome = SignerChainCheck(trust: trust).evaluate(signer: signer, carried: carried, at: instant)
+        if instant != nil, case .trusted(let facts, let validity) = outcome {
+            trustedChains[key, default: []].append((validity, facts))
+        }
         return outcome
     }
 }

@@ -38,7 +38,7 @@ public final class ThrowawayPKI {
     /// `keyring.pem` (the root certificate: what a device trusts) into `directory`,
     /// creating it when needed. `directory` must be absolute.
     public func write(to directory: String) throws(AgentError) {
-        try DurableFile.makeDirectories(directory)
+        try DurableFile.makeDirectory(directory, creatingParents: true)
         try DurableFile.write(root.pem(), to: directory + "/root.crt")
         try DurableFile.write(rootKey.pem(), to: directory + "/root.key", mode: [.ownerReadWrite])
         try DurableFile.write(signer.pem(), to: directory + "/signer.crt")

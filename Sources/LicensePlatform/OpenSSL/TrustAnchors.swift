@@ -7,9 +7,8 @@ import LicensePolicy
 /// Loaded once per verifier and reused for every license, so that checking a directory
 /// of licenses never re-reads or re-parses the keyring.
 final class TrustAnchors {
-    /// The `X509_STORE` holding the keyring's certificates, set to ignore validity dates
-    /// (`X509_V_FLAG_NO_CHECK_TIME`): the clock policy checks the chain's window against
-    /// the document's `issued` time instead (LICENSE-FORMAT.md "Clock policy").
+    /// The `X509_STORE` holding the keyring's certificates (with their trust settings). Each
+    /// verification sets its own time, purpose and trust (`X509StoreContext`).
     let store: OpaquePointer
     /// The keyring's certificates, in file order.
     let anchors: [X509Certificate]
@@ -21,20 +20,20 @@ final class TrustAnchors {
     /// Reads the keyring (must hold at least one certificate) and, when `crlPath` names an
     /// existing file, the CRLs in it (at least one; a file that does not parse is an error).
     init(keyringPath: String, crlPath: String?) throws(AgentError) {
-        guard let keyring = try Self.read(keyringPath, what: "keyring") else {
-            throw AgentError(.keyring, "The keyring is missing", path: keyringPath,
+        guard let keyring = try Self.read(keyringPath, what: "keyring", code: .keyringUnusable) else {
+            throw AgentError(.keyringMissing, "The keyring is missing", path: keyringPath,
                              cause: .system(.noSuchFileOrDirectory),
                              remedy: "Install the licensing trust anchors (PEM CA certificates) there")
         }
-        anchors = try X509Certificate.certificates(pem: keyring, code: .keyring, path: keyringPath)
+        anchors = try X509Certificate.certificates(pem: keyring, code: .keyringUnusable, path: keyringPath)
         guard !anchors.isEmpty else {
-            throw AgentError(.keyring, "The keyring holds no PEM certificate", path: keyringPath,
+            throw AgentError(.keyringUnusable, "The keyring holds no PEM certificate (no CERTIFICATE or TRUSTED CERTIFICATE block)", path: keyringPath,
                              remedy: "Install the licensing trust anchors (PEM CA certificates) there")
         }
-        if let crlPath, let crls = try Self.read(crlPath, what: "CRL file") {
+        if let crlPath, let crls = try Self.read(crlPath, what: "CRL file", code: .crlUnusable) {
             revocationLists = try X509RevocationList.revocationLists(pem: crls, path: crlPath)
             guard !revocationLists.isEmpty else {
-                throw AgentError(.keyring, "The CRL file holds no PEM CRL", path: crlPath,
+                throw AgentError(.crlUnusable, "The CRL file holds no PEM CRL", path: crlPath,
                                  remedy: "Install the licensing PKI's CRLs there, or remove the file")
             }
             checksRevocation = true
@@ -47,9 +46,8 @@ final class TrustAnchors {
         }
         self.store = store
         for anchor in anchors where X509_STORE_add_cert(store, anchor.pointer) != 1 {
-            throw OpenSSLErrorQueue.error(.keyring, "A keyring certificate could not be added", path: keyringPath)
+            throw OpenSSLErrorQueue.error(.keyringUnusable, "A keyring certificate could not be added", path: keyringPath)
         }
-        X509_STORE_set_flags(store, UInt(X509_V_FLAG_NO_CHECK_TIME))
     }
 
     deinit { X509_STORE_free(store) }
@@ -60,14 +58,11 @@ final class TrustAnchors {
     }
 
     /// The file's bytes, nil when it does not exist; other failures are keyring errors.
-    private static func read(_ path: String, what: String) throws(AgentError) -> [UInt8]? {
+    private static func read(_ path: String, what: String, code: AgentError.Code) throws(AgentError) -> [UInt8]? {
         do {
             return try DurableFile.read(path, limit: 4 << 20, followingSymlinks: true)
         } catch {
-            var failure = error
-            failure.code = .keyring
-            failure.summary = "Cannot read the \(what)"
-            throw failure
+            throw error.reported(as: code, "Cannot read the \(what)")
         }
     }
 }

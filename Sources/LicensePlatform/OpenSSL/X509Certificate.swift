@@ -19,12 +19,13 @@ public final class X509Certificate {
 
     deinit { X509_free(pointer) }
 
-    /// Every certificate in a PEM text, in order; other PEM blocks are skipped.
+    /// Every `CERTIFICATE` and `TRUSTED CERTIFICATE` block in a PEM text, in order, the
+    /// latter with their trust settings (`openssl x509 -trustout`); other blocks are skipped.
     /// Throws with `code` when a certificate block does not parse.
     static func certificates(pem: [UInt8], code: AgentError.Code, path: String?) throws(AgentError) -> [X509Certificate] {
         let bio = try MemoryBIO(bytes: pem)
         var found: [X509Certificate] = []
-        while let certificate = PEM_read_bio_X509(bio.pointer, nil, nil, nil) {
+        while let certificate = PEM_read_bio_X509_AUX(bio.pointer, nil, nil, nil) {
             found.append(X509Certificate(owning: certificate))
         }
         guard OpenSSLErrorQueue.endedAtLastPEMBlock else {
@@ -116,8 +117,8 @@ public final class X509Certificate {
             || X509_get_key_usage(pointer) & UInt32(KU_DIGITAL_SIGNATURE) != 0
     }
 
-    /// Why the public key is too weak for a licensing chain, or nil when it is strong enough:
-    /// RSA under 2048 bits and EC under 256 bits are refused (LICENSE-FORMAT.md "Envelope").
+    /// Why the public key is not acceptable in a licensing chain, or nil when it is: RSA under
+    /// 2048 bits, EC under 256 bits and DSA keys are refused (LICENSE-FORMAT.md "Envelope").
     var publicKeyWeakness: String? {
         guard let key = X509_get0_pubkey(pointer) else {
             OpenSSLErrorQueue.clear()
@@ -125,6 +126,9 @@ public final class X509Certificate {
         }
         let type = EVP_PKEY_get_base_id(key)
         let bits = EVP_PKEY_get_bits(key)
+        if type == EVP_PKEY_DSA {
+            return "it has a DSA key, which licensing chains do not accept"
+        }
         if (type == EVP_PKEY_RSA || type == EVP_PKEY_RSA_PSS) && bits < 2048 {
             return "its RSA key has \(bits) bits (at least 2048 required)"
         }

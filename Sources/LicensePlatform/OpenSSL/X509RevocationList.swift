@@ -19,7 +19,7 @@ final class X509RevocationList {
             found.append(X509RevocationList(owning: list))
         }
         guard OpenSSLErrorQueue.endedAtLastPEMBlock else {
-            throw OpenSSLErrorQueue.error(.keyring, "A CRL in the CRL file does not parse", path: path)
+            throw OpenSSLErrorQueue.error(.crlUnusable, "A CRL in the CRL file does not parse", path: path)
         }
         OpenSSLErrorQueue.clear()
         return found

@@ -1,0 +1,115 @@
+import LicensePolicy
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Opening the files the agent reads or appends to (CLI.md "Nothing can hang it"): always
+/// `O_NOFOLLOW|O_NONBLOCK`, and only a regular file is accepted. A FIFO, device, directory
+/// or symbolic link in a file's place is an error for that file, never a hang: opening a
+/// FIFO without `O_NONBLOCK` waits for a peer that never comes.
+public enum RegularFile {
+    /// How a file is opened.
+    public enum Access {
+        case read
+        /// Append, creating the file (with `permissions`) when it does not exist.
+        case append(permissions: FilePermissions)
+    }
+
+    /// Opens `path` for `access`; nil when it does not exist (and `access` does not create it).
+    /// With `followingSymlinks`, a symbolic link as the last component is followed (the
+    /// keyring or os-release an image links into place), but the target must still be a
+    /// regular file.
+    public static func open(_ path: String, _ access: Access, followingSymlinks: Bool = false) throws(AgentError) -> FileDescriptor? {
+        var flags = O_CLOEXEC | O_NONBLOCK | O_NOCTTY
+        if !followingSymlinks { flags |= O_NOFOLLOW }
+        var mode: mode_t = 0
+        switch access {
+        case .read: flags |= O_RDONLY
+        case .append(let permissions):
+            flags |= O_WRONLY | O_APPEND | O_CREAT
+            mode = permissions.rawValue
+        }
+        let raw: CInt
+        switch valueOrErrno({ Glibc.open(path, flags, mode) }) {
+        case .success(let opened): raw = opened
+        case .failure(.noSuchFileOrDirectory): return nil
+        case .failure(.tooManySymbolicLinkLevels):
+            throw AgentError(.io, "Refusing a symbolic link where a file must be", path: path)
+        case .failure(.noSuchAddressOrDevice), .failure(.isDirectory):
+            throw AgentError(.io, "Not a regular file", path: path)
+        case .failure(let failure):
+            throw AgentError(.io, "Cannot open a file", path: path, cause: .system(failure))
+        }
+        let descriptor = FileDescriptor(rawValue: raw)
+        do {
+            try requireRegular(descriptor, path: path)
+        } catch {
+            _ = Glibc.close(raw)
+            throw error
+        }
+        return descriptor
+    }
+
+    /// Throws unless `descriptor` is a regular file.
+    static func requireRegular(_ descriptor: FileDescriptor, path: String) throws(AgentError) {
+        let status = try Result { () throws(Errno) -> Stat in try descriptor.stat() }
+            .orThrow("Cannot inspect a file", path: path)
+        guard status.type == .regular else {
+            throw AgentError(.io, "Not a regular file (\(OpenDirectory.kind(of: status.type)))", path: path)
+        }
+    }
+
+    /// The contents of the regular file at `path`, at most `limit` bytes; nil when it does
+    /// not exist.
+    public static func read(_ path: String, limit: Int, followingSymlinks: Bool = false) throws(AgentError) -> [UInt8]? {
+        guard let descriptor = try open(path, .read, followingSymlinks: followingSymlinks) else { return nil }
+        defer { _ = Glibc.close(descriptor.rawValue) }
+        return try readAll(descriptor, path: path, limit: limit)
+    }
+
+    /// Everything from `descriptor` (a regular file), refusing more than `limit` bytes —
+    /// checked while reading, so a file that grows meanwhile cannot exceed it.
+    static func readAll(_ descriptor: FileDescriptor, path: String, limit: Int) throws(AgentError) -> [UInt8] {
+        try requireRegular(descriptor, path: path)
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                valueOrErrno { Glibc.read(descriptor.rawValue, buffer.baseAddress, buffer.count) }
+            }.orThrow("Cannot read a file", path: path)
+            if count == 0 { return contents }
+            guard contents.count + count <= limit else {
+                throw AgentError(.io, "The file is larger than the limit of \(limit) bytes", path: path)
+            }
+            contents.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Appends `bytes` to the regular file at `path` in one write, creating it if needed.
+    public static func append(_ bytes: [UInt8], to path: String, permissions: FilePermissions) throws(AgentError) {
+        guard let descriptor = try open(path, .append(permissions: permissions)) else {
+            throw AgentError(.io, "Cannot create a file", path: path)
+        }
+        defer { _ = Glibc.close(descriptor.rawValue) }
+        do {
+            _ = try descriptor.writeAll(bytes)
+        } catch {
+            throw AgentError(.io, "Cannot write a file", path: path, cause: .system(error as? Errno ?? .ioError))
+        }
+    }
+
+    /// True when `path` itself is a symbolic link.
+    public static func isSymbolicLink(_ path: String) -> Bool {
+        (try? FilePath(path).stat(followTargetSymlink: false))?.type == .symbolicLink
+    }
+
+    /// The size of the file at `path` (a symbolic link itself, not its target); nil when absent.
+    public static func size(of path: String) -> Int? {
+        guard let status = try? FilePath(path).stat(followTargetSymlink: false) else { return nil }
+        return Int(status.size)
+    }
+}

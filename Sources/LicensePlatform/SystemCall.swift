@@ -1,0 +1,72 @@
+import LicensePolicy
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The one way this target calls the kernel (the model is swift-system's `valueOrErrno`):
+/// run the call, read `errno` at once — before anything else can overwrite it — and retry
+/// while it is `EINTR`. Every syscall result is checked through here, never dropped.
+@inline(__always)
+func valueOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ call: () -> Value) -> Result<Value, Errno> {
+    while true {
+        let value = call()
+        guard value == -1 else { return .success(value) }
+        let failure = Errno(rawValue: errno)
+        guard retryOnInterrupt && failure == .interrupted else { return .failure(failure) }
+    }
+}
+
+/// `valueOrErrno` for calls whose only result is success.
+@inline(__always)
+func nothingOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ call: () -> Value) -> Result<Void, Errno> {
+    valueOrErrno(retryOnInterrupt: retryOnInterrupt, call).map { _ in () }
+}
+
+/// `valueOrErrno` for calls that return a pointer, nil on failure (opendir, realpath, fdopendir).
+@inline(__always)
+func pointerOrErrno<Pointer>(_ call: () -> Pointer?) -> Result<Pointer, Errno> {
+    guard let pointer = call() else { return .failure(Errno(rawValue: errno)) }
+    return .success(pointer)
+}
+
+extension Result where Failure == Errno {
+    /// The value, or an `.io` error that names what was attempted, where, and the errno.
+    func orThrow(_ summary: String, path: String?) throws(AgentError) -> Success {
+        try orThrow(.io, summary, path: path)
+    }
+
+    /// The value, or an `AgentError` that names what was attempted, where, and the errno.
+    func orThrow(_ code: AgentError.Code, _ summary: String, path: String?,
+                 remedy: String? = nil) throws(AgentError) -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let failure):
+            throw AgentError(code, summary, path: path, cause: .system(failure), remedy: remedy)
+        }
+    }
+
+    /// Success, or success because the call found nothing to do (`ENOENT` for a removal,
+    /// `EEXIST` for a creation): the state the caller wanted is there.
+    func ignoring(_ harmless: Errno) -> Result<Void, Errno> {
+        switch self {
+        case .success: return .success(())
+        case .failure(let failure) where failure == harmless: return .success(())
+        case .failure(let failure): return .failure(failure)
+        }
+    }
+}
+
+extension FileName {
+    /// Runs `body` with the name as a NUL-terminated C string (for the `*at` system calls).
+    /// A name holding a NUL byte cannot exist in a directory; it is passed truncated, which
+    /// the kernel then fails to find.
+    func withCString<Result>(_ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        (bytes + [0]).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+}

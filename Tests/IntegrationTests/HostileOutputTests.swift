@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import LicenseAgent
+import LicensePolicy
+
+/// What reaches a terminal, a log or memory from hostile input (CLI.md "File names, output
+/// and secrets", "Memory"): control characters are escaped, credentials are masked, and
+/// candidates are held one at a time.
+@Suite struct HostileOutputTests {
+    /// A stick file name with an escape sequence (clear screen, then a forged line) is printed
+    /// escaped, never raw.
+    @Test func escapeSequenceInAStickFileNameIsPrintedEscaped() throws {
+        let device = try DeviceTree()
+        _ = try device.directory.makeDirectory("stick")
+        try device.writeFile(rawName: "\\033[2J\\033[HPAS-OK.lic", in: "stick",
+                             contents: Data("not a license".utf8))
+        for arguments in [["import-usb", "--dir", device.directory.appending("stick")],
+                          ["import-usb", "--dir", device.directory.appending("stick"), "--json"]] {
+            let result = try device.agent(arguments)
+            #expect(result.status == 2, "\(result)")
+            #expect(!result.stdout.contains("\u{1B}") && !result.stderr.contains("\u{1B}"), "raw escape in \(result)")
+            #expect(result.stdout.contains("\\x1b[2J") || result.stdout.contains("\\u001b[2J") || result.stdout.contains("\\\\x1b[2J"),
+                    "\(result.stdout)")
+        }
+    }
+
+    /// Proxy and URL credentials are `***` in every message.
+    @Test func credentialsInURLsAreNeverPrinted() throws {
+        let device = try DeviceTree()
+        let result = try device.agent(["fetch", "https://alice:url-secret@127.0.0.1:9/EMP.lic",
+                                       "--proxy", "http://bob:proxy-secret@127.0.0.1:9"])
+        #expect(result.status == 1, "\(result)")
+        for secret in ["url-secret", "proxy-secret", "alice", "bob"] {
+            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret), "\(secret) printed: \(result)")
+        }
+        #expect(result.stderr.contains("***@127.0.0.1"), "\(result)")
+    }
+
+    @Test func credentialsAreMaskedInAnyText() {
+        #expect(Credentials.redacted("via http://u:p@proxy:3128 and ftp://x@h/f") == "via http://***@proxy:3128 and ftp://***@h/f")
+        #expect(Credentials.redacted("https://host/path@x") == "https://host/path@x")
+        #expect(Credentials.redacted("no url, a@b") == "no url, a@b")
+    }
+
+    /// Candidates are read, verified and dropped one at a time: of many offered files only
+    /// the bytes of the one that can be installed are held until the install.
+    @Test func onlyInstallableCandidatesKeepTheirBytes() throws {
+        let device = try DeviceTree()
+        let layout = DeviceLayout(root: device.root)
+        let verification = LicenseVerification(layout: layout)
+        var offered = OfferedCandidates(unit: UnitID(DeviceTree.fixtureUnit))
+        let good = Array(try device.sign(DeviceTree.document(licenseId: "good")))
+        let other = Array(try device.sign(DeviceTree.document(licenseId: "other", units: ["001122334455"])))
+        let junk = Array(repeating: UInt8(ascii: "x"), count: 60_000)
+        for index in 0..<200 {
+            let bytes = index == 100 ? good : index == 150 ? other : junk
+            offered.examine(.init(source: "c\(index).lic", preferredName: FileName("c\(index).lic")) { .success(bytes) },
+                            with: verification)
+        }
+        #expect(offered.items.count == 200)
+        #expect(offered.keptBytes.keys.sorted() == [100])
+    }
+}
