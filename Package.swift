@@ -18,6 +18,8 @@ let package = Package(
     products: [
         .executable(name: "license-agent", targets: ["license-agent"]),
         .executable(name: "license-issuer", targets: ["license-issuer"]),
+        // For the fuzz targets in Fuzz/ (a package of its own, built with libFuzzer).
+        .library(name: "LicenseAgentCore", targets: ["LicensePolicy", "LicensePlatform", "LicenseAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// SHA-256 of bytes through libcrypto's one-shot `EVP_Digest`, as lowercase hex.

@@ -60,6 +60,14 @@ extension Result where Failure == Errno {
     }
 }
 
+extension Result where Failure == Errno {
+    /// `value` instead of an `EINTR` failure: for waits that a signal may cut short.
+    func ignoringInterruption(as value: Success) -> Result<Success, Errno> {
+        if case .failure(.interrupted) = self { return .success(value) }
+        return self
+    }
+}
+
 extension FileName {
     /// Runs `body` with the name as a NUL-terminated C string (for the `*at` system calls).
     /// A name holding a NUL byte cannot exist in a directory; it is passed truncated, which

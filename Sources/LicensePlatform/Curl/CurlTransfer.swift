@@ -1,4 +1,4 @@
-import CCurl
+internal import CCurl
 import LicensePolicy
 
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// Signs license documents the way the vendor does (LICENSE-FORMAT.md "Envelope"):

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// Verifies license files with libcrypto (LICENSE-FORMAT.md "Envelope", "Verdicts").

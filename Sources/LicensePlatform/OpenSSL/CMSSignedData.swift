@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// One parsed CMS structure (libcrypto `CMS_ContentInfo`), released in deinit.

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// The licensing chain rules registered as an `X509_PURPOSE`, so that OpenSSL's own chain

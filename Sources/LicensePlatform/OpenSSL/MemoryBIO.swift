@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// An in-memory libcrypto `BIO`: the way bytes go into and come out of PEM, DER and CMS calls.

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// A private key (libcrypto `EVP_PKEY`), released in deinit: generated for a throwaway PKI

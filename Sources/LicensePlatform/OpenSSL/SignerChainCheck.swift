@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// Chain, trust and revocation rules for one signer certificate at one instant

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// A two-level licensing PKI made on the spot: a root CA and a code-signing signer issued

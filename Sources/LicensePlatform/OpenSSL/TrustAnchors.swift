@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// The device's trust material: the keyring (one or more CA certificates, PEM) in an

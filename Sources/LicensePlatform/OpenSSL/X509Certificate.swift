@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// One X.509 certificate (libcrypto `X509`). Holds one reference, released in deinit.

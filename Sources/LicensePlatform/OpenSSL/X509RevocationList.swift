@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// One certificate revocation list (libcrypto `X509_CRL`), released in deinit.

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// A libcrypto `STACK_OF(X509)` built from or read into Swift certificates.
 ///

@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 import LicensePolicy
 
 /// One chain verification (libcrypto `X509_STORE_CTX`), released in deinit.

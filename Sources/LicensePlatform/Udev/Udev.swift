@@ -1,4 +1,4 @@
-import CUdev
+internal import CUdev
 import Glibc
 import LicensePolicy
 import SystemPackage
@@ -11,10 +11,7 @@ public final class Udev {
     let pointer: OpaquePointer
 
     public init() throws(AgentError) {
-        guard let context = udev_new() else {
-            throw AgentError(.devices, "libudev could not start", cause: .system(Errno(rawValue: errno)))
-        }
-        pointer = context
+        pointer = try pointerOrErrno { udev_new() }.orThrow(.devices, "libudev could not start", path: nil)
     }
 
     deinit { udev_unref(pointer) }

@@ -1,4 +1,4 @@
-import CUdev
+internal import CUdev
 import Glibc
 import LicensePolicy
 import SystemPackage
@@ -9,11 +9,8 @@ final class UdevEnumerate {
     let context: Udev
 
     init(udev: Udev) throws(AgentError) {
-        guard let enumeration = udev_enumerate_new(udev.pointer) else {
-            throw AgentError(.devices, "libudev could not enumerate devices",
-                             cause: .system(Errno(rawValue: errno)))
-        }
-        pointer = enumeration
+        pointer = try pointerOrErrno { udev_enumerate_new(udev.pointer) }
+            .orThrow(.devices, "libudev could not enumerate devices", path: nil)
         context = udev
     }
 

@@ -1,4 +1,4 @@
-import CUdev
+internal import CUdev
 import Glibc
 import LicensePolicy
 import SystemPackage
@@ -24,20 +24,19 @@ public final class UdevMonitor {
 
     /// Opens the monitor for `subsystem` and starts receiving.
     public init(udev: Udev, subsystem: String) throws(AgentError) {
-        guard let monitor = udev_monitor_new_from_netlink(udev.pointer, "udev") else {
-            throw AgentError(.devices, "libudev could not open a device monitor", cause: .system(Errno(rawValue: errno)))
-        }
-        pointer = monitor
+        pointer = try pointerOrErrno { udev_monitor_new_from_netlink(udev.pointer, "udev") }
+            .orThrow(.devices, "libudev could not open a device monitor", path: nil)
         context = udev
         let filtered = udev_monitor_filter_add_match_subsystem_devtype(pointer, subsystem, nil)
         guard filtered >= 0 else {
             throw AgentError(.devices, "libudev could not filter the device monitor on \(subsystem)",
                              cause: .system(Errno(rawValue: -filtered)))
         }
+        // libudev returns a negative errno here (or -1 with errno set).
         let enabled = udev_monitor_enable_receiving(pointer)
         guard enabled >= 0 else {
-            throw AgentError(.devices, "libudev could not start the device monitor",
-                             cause: .system(Errno(rawValue: enabled < -1 ? -enabled : errno)))
+            let failure = enabled < -1 ? Errno(rawValue: -enabled) : Errno(rawValue: errno)
+            throw AgentError(.devices, "libudev could not start the device monitor", cause: .system(failure))
         }
     }
 
@@ -50,11 +49,9 @@ public final class UdevMonitor {
     /// Waits up to `milliseconds` for events and returns those that arrived (empty on timeout).
     public func events(waitingUpTo milliseconds: Int32) throws(AgentError) -> [Event] {
         var descriptor = pollfd(fd: udev_monitor_get_fd(pointer), events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, milliseconds)
-        if ready < 0 {
-            if errno == EINTR { return [] }
-            throw AgentError(.devices, "Waiting for device events failed", cause: .system(Errno(rawValue: errno)))
-        }
+        // An interrupted wait is an empty one: the caller's loop waits again.
+        let ready = try valueOrErrno(retryOnInterrupt: false) { poll(&descriptor, 1, milliseconds) }
+            .ignoringInterruption(as: 0).orThrow(.devices, "Waiting for device events failed", path: nil)
         guard ready > 0 else { return [] }
         var events: [Event] = []
         // The socket is non-blocking: receive until it is empty.

@@ -1,0 +1,3 @@
+name: RemovePAS
+description: Removes PAS
+selector: product:PAS
