@@ -38,7 +38,9 @@ public enum ShellCommand {
         let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (text: String) in strdup(text) }
         defer { arguments.forEach { free($0) } }
         var argv = arguments + [nil]
-        var child: pid_t = 0
+        // Int32, not pid_t: naming a C type alias here made `mode_t` in OpenDirectory+Linux.swift
+        // resolve to the internal CLinux import (a compile error in that public signature).
+        var child: Int32 = 0
         let spawned = posix_spawn(&child, "/bin/sh", &actions, nil, &argv, environ)
         guard spawned == 0 else {
             throw AgentError(.io, "Cannot start the command `\(command)`", cause: .system(Errno(rawValue: spawned)))

@@ -27,9 +27,9 @@ struct DeployCommand: ParsableCommand {
     var ifUnlicensed = false
 
     func run() throws {
-        try runReporting {
+        try runReporting(json: options.json) {
             let outcome = try LicenseDeployment(layout: options.layout).run(onlyWhenUnlicensed: ifUnlicensed)
-            print(options.json ? JSONOutput.string(DeploymentDocument(outcome)) : DeploymentDocument.text(outcome))
+            Console.write(options.json ? JSONOutput.string(DeploymentDocument(outcome)) : DeploymentDocument.text(outcome))
             for line in outcome.warnings + outcome.problems { writeToStandardError(line) }
             return outcome.exitStatus
         }

@@ -2,7 +2,8 @@ import FoundationEssentials
 import FuzzDriver
 import LicensePolicy
 
-/// The agent's state files in `/wfs/license-agent/` (state.json, frozen/marker.json): any
+/// The agent's state files in `/wfs/license-agent/` (state.json, frozen/marker.json,
+/// last-good/record.json, deploy.json) and `/run/license-agent/reboot-required`: any
 /// bytes decode or fail, and what decoded reads without a trap (the timestamps in them once
 /// overflowed on a long fraction).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -13,7 +14,16 @@ public func fuzzStateFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = (state.mark?.description, state.rememberedUnit?.value)
     }
     if let marker = try? JSONDecoder().decode(FreezeMarker.self, from: bytes) {
-        _ = (marker.sinceDay, marker.pasExpiredDay)
+        _ = (marker.sinceDay, marker.pasExpiredDay, marker.source)
+    }
+    if let record = try? JSONDecoder().decode(LastGoodRecord.self, from: bytes) {
+        _ = record.recordedTime?.description
+    }
+    if let record = try? JSONDecoder().decode(DeploymentRecord.self, from: bytes) {
+        _ = record.conditionalHeaders(forLinkSHA256: record.linkSHA256)
+    }
+    if let marker = try? JSONDecoder().decode(RebootMarker.self, from: bytes) {
+        _ = marker.warning.message
     }
     if let text = String(validating: bytes, as: UTF8.self) {
         _ = Timestamp(rfc3339: text)?.description

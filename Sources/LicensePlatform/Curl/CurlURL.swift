@@ -1,4 +1,4 @@
-import CCurl
+internal import CCurl
 import LicensePolicy
 
 /// One libcurl URL handle (`CURLU *`): a URL parsed by the same parser the transfer uses, so
