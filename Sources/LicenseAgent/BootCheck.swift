@@ -24,6 +24,7 @@ public struct BootCheck {
             warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
         }
 
+        UdevSettling.waitBeforeReadingUnitID()
         let report = try DeviceInspector(layout: layout, clock: clock).inspect()
         log.debug("verified: \(report.licenses.count) file(s), licensed \(report.licensed)")
 
