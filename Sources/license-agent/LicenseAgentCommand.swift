@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandReporting
 import LicenseAgent
 import LicensePolicy
 
@@ -28,7 +29,8 @@ struct LicenseAgentCommand: ParsableCommand {
 
 /// Options every subcommand takes (CLI.md "Global options").
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Resolve every device path under this directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Resolve every device path under this directory.", valueName: "dir"),
+            completion: .directory)
     var root: String = "/"
 
     @Flag(help: "Print one JSON object on stdout instead of text.")
@@ -41,7 +43,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// Runs once per process, right after parsing and before the command: sets up `--verbose`.
     mutating func validate() throws {
-        AgentLog.configure(verbose: verbose)
+        AgentLog.configure(verbose: verbose, journal: JournalStream.standardError.isJournal)
     }
 
     /// `arguments` with global options that precede the subcommand moved behind it.

@@ -40,7 +40,9 @@ struct CheckCommand: ParsableCommand {
                 print(JSONOutput.string(status.document))
             } else {
                 let report = status.report
-                for warning in status.warnings { print("WARNING (\(warning.code.rawValue)): \(warning.message)") }
+                for warning in status.warnings {
+                    print(JournalStream.standardOutput.formatted("WARNING (\(warning.code.rawValue)): \(warning.message)", priority: .warning))
+                }
                 let counted = report.licenses.filter { $0.verdict == .valid }.count
                 print("\(report.licensed ? "Licensed" : "NOT licensed"): unit \(report.unit?.value ?? "unknown"), "
                       + "\(counted) of \(report.licenses.count) license file(s) valid, IGEL OS \(report.generation.rawValue).")
