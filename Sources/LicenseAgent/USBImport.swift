@@ -168,7 +168,7 @@ public struct USBImport {
             switch finding {
             case .fileSystem(let type):
                 found = type
-                log.debug("\(node): filesystem \(type) (libblkid; udev has no record of the device)")
+                log.debug("\(node): filesystem \(type) (libblkid; the udev database has no ID_FS_TYPE for it)")
             case .nothing:
                 return .skip("it carries no filesystem that udev or libblkid recognises")
             case .ambiguous:
