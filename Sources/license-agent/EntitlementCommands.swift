@@ -43,7 +43,8 @@ struct AllowsCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("A feature name, as `features` lists them.", valueName: "feature"))
+    @Argument(help: ArgumentHelp("A feature name, as `features` lists them.", valueName: "feature"),
+              completion: .list(Entitlements.allFeatureNames))
     var feature: String
 
     func run() throws {
