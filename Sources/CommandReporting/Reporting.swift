@@ -36,8 +36,17 @@ public func runReporting(json: Bool = false, _ body: () throws -> Int32) throws 
 
 /// The error's sentence on stderr and, with `json`, its object on stdout.
 public func report(_ error: AgentError, json: Bool) {
+    let error = explainingPrivileges(error)
     writeToStandardError(error.sentence, priority: error.exitStatus == 2 ? .warning : .error)
     if json { Console.write(ErrorDocument(error).json) }
+}
+
+/// A permission failure of a process that is not root is, almost always, the command run
+/// without root: say so (code `needs-root`) instead of leaving "Permission denied" alone.
+func explainingPrivileges(_ error: AgentError) -> AgentError {
+    guard getuid() != 0, case .errno(let number, _)? = error.cause, number == EACCES || number == EPERM else { return error }
+    return AgentError(.needsRoot, error.summary, path: error.path, cause: error.cause,
+                      remedy: "license-agent changes protected files and mounts: run it as root (for example with sudo)")
 }
 
 /// Writes `line` and a newline to stderr, control characters escaped, ignoring failures
