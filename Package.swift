@@ -4,7 +4,7 @@ import PackageDescription
 /// license-agent: the on-device licensing agent for IGEL OS endpoints.
 ///
 /// Layers, from the bottom up:
-/// - `COpenSSL`, `CUdev`, `CCurl`, `CLinux`: system libraries and syscalls (module map +
+/// - `COpenSSL`, `CUdev`, `CBlkid`, `CCurl`, `CLinux`: system libraries and syscalls (module map +
 ///   shim header only).
 /// - `LicensePlatform`: the only target that touches C pointers; one final class per C object.
 /// - `LicensePolicy`: plain Swift rules (documents, verdicts, unit IDs, time, entitlements,
@@ -33,6 +33,9 @@ let package = Package(
         .systemLibrary(
             name: "CUdev", pkgConfig: "libudev",
             providers: [.apt(["libudev-dev"])]),
+        .systemLibrary(
+            name: "CBlkid", pkgConfig: "blkid",
+            providers: [.apt(["libblkid-dev"])]),
         // No pkgConfig: libcurl is opened with dlopen on first use, not linked (see CCurl/shim.h).
         .systemLibrary(
             name: "CCurl",
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "LicensePlatform",
             dependencies: [
-                "COpenSSL", "CUdev", "CCurl", "CLinux", "LicensePolicy",
+                "COpenSSL", "CUdev", "CBlkid", "CCurl", "CLinux", "LicensePolicy",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(

@@ -95,7 +95,10 @@ public struct BootCheck {
         return describe(report, configuration: configuration, warnings: warnings, errors: errors)
     }
 
+    /// The report, once udev has announced the devices present at boot (the NIC whose MAC is
+    /// the unit ID may still be on its way).
     private func inspect(errors: inout [AgentError]) -> DeviceReport? {
+        UdevSettling.waitBeforeReadingUnitID()
         do {
             return try DeviceInspector(layout: layout, clock: clock).inspect()
         } catch {

@@ -23,7 +23,7 @@ public struct USBImport {
         case directory(String)
     }
 
-    /// Filesystem types a stick may carry, tried in this order when udev does not know the type.
+    /// Filesystem types a stick may carry; anything else is skipped with its reason.
     public static let fileSystemTypes = ["vfat", "exfat", "ext4", "iso9660"]
 
     public init(layout: DeviceLayout) {
@@ -75,36 +75,23 @@ public struct USBImport {
     /// cannot be mounted becomes one `malformed` result naming the device and why.
     func offerCandidates(onDevice node: String, knownType: String?,
                          to offer: (LicenseImport.Candidate) -> Void) throws(AgentError) {
-        let types: [String]
-        if let knownType {
-            let normalised = ["ext2", "ext3"].contains(knownType) ? "ext4" : knownType
-            guard USBImport.fileSystemTypes.contains(normalised) else {
-                offer(USBImport.skipped(source: node, name: FileName(node),
-                                        reason: "its filesystem \(knownType) is not one of \(USBImport.fileSystemTypes.joined(separator: ", "))"))
-                return
-            }
-            types = [normalised]
-        } else {
-            types = USBImport.fileSystemTypes
+        let mountedType: String
+        switch try fileSystemType(ofDevice: node, udevType: knownType) {
+        case .mount(let type):
+            mountedType = type
+        case .skip(let reason):
+            log.debug("\(node): not mounted: \(reason)")
+            offer(USBImport.skipped(source: node, name: FileName(node), reason: reason))
+            return
         }
         let mountPoint = try makePrivateDirectory()
         defer { removePrivateDirectory(mountPoint) }
-
-        var failures: [String] = []
-        var mountedType: String?
-        for type in types {
-            do {
-                try Mounts.mountReadOnly(source: node, target: mountPoint, type: type)
-                mountedType = type
-                break
-            } catch {
-                failures.append("\(type): \(error.cause.map { "\($0)" } ?? error.summary)")
-            }
-        }
-        guard let mountedType else {
-            log.debug("\(node): cannot mount (\(failures.joined(separator: "; ")))")
+        do {
+            try Mounts.mountReadOnly(source: node, target: mountPoint, type: mountedType)
+        } catch {
+            log.debug("\(node): cannot mount as \(mountedType) (\(error.sentence))")
             offer(USBImport.skipped(source: node, name: FileName(node),
-                                    reason: "could not mount it read-only (\(failures.joined(separator: "; ")))"))
+                                    reason: "could not mount it read-only as \(mountedType) (\(error.cause.map { "\($0)" } ?? error.summary))"))
             return
         }
         log.debug("\(node): mounted read-only as \(mountedType) at \(mountPoint)")
@@ -174,6 +161,56 @@ public struct USBImport {
         case .device(let node): return node
         case .directory(let directory): return directory
         }
+    }
+
+    // MARK: Which filesystem to mount a device as
+
+    /// What to do with a device: mount it as this filesystem type, or skip it for this reason.
+    enum FileSystemChoice: Equatable {
+        case mount(String)
+        case skip(String)
+    }
+
+    /// The filesystem type to mount `node` as, never found by trying mounts (issue 12):
+    /// udev's `ID_FS_TYPE` (`udevType` from a scan, else looked up by the node's device
+    /// number), which udev's blkid builtin recorded when the device appeared; when udev knows
+    /// nothing of it (no udev daemon: a rescue shell), the same probe with libblkid. ext2 and
+    /// ext3 are mounted with the ext4 driver. A device on the USB device that holds
+    /// `/license` (the UD Pocket the system runs from; a scan never offers it, but the udev
+    /// rule's `--device` can name it) is never mounted.
+    func fileSystemType(ofDevice node: String, udevType: String?) throws(AgentError) -> FileSystemChoice {
+        let udev = try Udev()
+        let device = try udev.blockDevice(node: node)
+        if let device, let system = try MountInfo.read().deviceNumber(forMountPoint: Mounts.canonicalPath(layout.licensePartition)),
+           try udev.sharesUSBDevice(device, withBlockDevice: system) {
+            return .skip("it is on the USB device that holds /license (the UD Pocket this system runs from), which is never imported from")
+        }
+        let found: String
+        if let type = udevType ?? device?.property("ID_FS_TYPE"), !type.isEmpty {
+            found = type
+            log.debug("\(node): filesystem \(type) (udev's ID_FS_TYPE)")
+        } else {
+            let finding: BlockIDProbe.Finding
+            do {
+                finding = try BlockIDProbe(node: node).probe()
+            } catch {
+                return .skip("its filesystem cannot be probed (\(error.cause.map { "\($0)" } ?? error.summary))")
+            }
+            switch finding {
+            case .fileSystem(let type):
+                found = type
+                log.debug("\(node): filesystem \(type) (libblkid; the udev database has no ID_FS_TYPE for it)")
+            case .nothing:
+                return .skip("it carries no filesystem that udev or libblkid recognises")
+            case .ambiguous:
+                return .skip("it carries signatures of more than one filesystem, so which one to mount is not clear")
+            }
+        }
+        let type = ["ext2", "ext3"].contains(found) ? "ext4" : found
+        guard USBImport.fileSystemTypes.contains(type) else {
+            return .skip("its filesystem \(found) is not one of \(USBImport.fileSystemTypes.joined(separator: ", "))")
+        }
+        return .mount(type)
     }
 
     // MARK: The private mount point

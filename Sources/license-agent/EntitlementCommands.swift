@@ -43,7 +43,8 @@ struct AllowsCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: ArgumentHelp("A feature name, as `features` lists them.", valueName: "feature"))
+    @Argument(help: ArgumentHelp("A feature name, as `features` lists them.", valueName: "feature"),
+              completion: .list(Entitlements.allFeatureNames))
     var feature: String
 
     func run() throws {
@@ -54,7 +55,7 @@ struct AllowsCommand: ParsableCommand {
                                  remedy: "Run `license-agent features` to see every feature name")
             }
             if options.json {
-                Console.write(JSONOutput.string(FeatureAnswer(decision)))
+                Console.write(JSONOutput.string(AllowsDocument(decision)))
             } else if decision.allowed {
                 Console.write("\(feature) is allowed" + (decision.reason.map { " (\($0))." } ?? "."))
             }
@@ -228,6 +229,21 @@ struct FeatureAnswer: Encodable {
         allowed = decision.allowed
         reason = decision.reason
         releasedBefore = decision.releasedBefore?.description
+    }
+}
+
+/// `allows --json`: one feature's decision with the schema version (CLI.md: every `--json`
+/// object carries `schemaVersion`).
+struct AllowsDocument: Encodable {
+    let schemaVersion = 1
+    let feature: String
+    let allowed: Bool
+    @ExplicitNull var reason: String?
+    @ExplicitNull var releasedBefore: String?
+
+    init(_ decision: Entitlements.Decision) {
+        let answer = FeatureAnswer(decision)
+        (feature, allowed, reason, releasedBefore) = (answer.feature, answer.allowed, answer.reason, answer.releasedBefore)
     }
 }
 

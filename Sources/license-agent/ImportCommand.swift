@@ -16,7 +16,7 @@ struct ImportCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
     @OptionGroup var importOptions: ImportOptions
 
-    @Argument(help: ArgumentHelp("License files (.lic).", valueName: "file"))
+    @Argument(help: ArgumentHelp("License files (.lic).", valueName: "file"), completion: .file())
     var files: [String]
 
     func validate() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandReporting
 import LicenseAgent
 import LicensePolicy
 
@@ -29,7 +30,8 @@ struct LicenseAgentCommand: ParsableCommand {
 
 /// Options every subcommand takes (CLI.md "Global options").
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Resolve every device path under this directory.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Resolve every device path under this directory.", valueName: "dir"),
+            completion: .directory)
     var root: String = "/"
 
     @Flag(help: "Print one JSON object on stdout instead of text.")
@@ -44,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
     /// and refuses a `--root` that is not an existing directory (a typo must not become a new
     /// device tree: CLI.md "Setup problems are named").
     mutating func validate() throws {
-        AgentLog.configure(verbose: verbose)
+        AgentLog.configure(verbose: verbose, journal: JournalStream.standardError.isJournal)
         guard DeviceLayout.isExistingDirectory(root) else {
             throw ValidationError("--root \(root) is not an existing directory.")
         }

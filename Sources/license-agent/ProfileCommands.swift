@@ -95,7 +95,8 @@ struct RemoveCommand: ParsableCommand {
     @Flag(help: "Verified evaluation licenses (model evaluation or product WE-E).")
     var evaluation = false
 
-    @Option(help: ArgumentHelp("Verified licenses of this product pack (e.g. EMP).", valueName: "code"))
+    @Option(help: ArgumentHelp("Verified licenses of this product pack (e.g. EMP).", valueName: "code"),
+            completion: .list(ProductPacks.knownCodes))
     var product: String?
 
     @Flag(help: "Show what would be removed, change nothing.")

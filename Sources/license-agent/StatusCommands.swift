@@ -41,7 +41,9 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         try runReporting(json: options.json) {
             let outcome = BootCheck(layout: options.layout).run()
-            for error in outcome.errors { writeToStandardError("WARNING (\(error.code.rawValue)): \(error.sentence)") }
+            for error in outcome.errors {
+                writeToStandardError("WARNING (\(error.code.rawValue)): \(error.sentence)", priority: .warning)
+            }
             if let failure = outcome.publishFailure {
                 writeToStandardError("The answer could not be published: \(failure.sentence)")
             }
@@ -53,7 +55,9 @@ struct CheckCommand: ParsableCommand {
                 Console.write(JSONOutput.string(status.document))
             } else {
                 let report = status.report
-                for warning in status.warnings { Console.write("WARNING (\(warning.code.rawValue)): \(warning.message)") }
+                for warning in status.warnings {
+                    Console.write("WARNING (\(warning.code.rawValue)): \(warning.message)", priority: .warning)
+                }
                 let counted = report.licenses.filter { $0.verdict == .valid }.count
                 Console.write("\(report.licensed ? "Licensed" : "NOT licensed"): unit \(report.unit?.value ?? "unknown"), "
                       + "\(counted) of \(report.licenses.count) license file(s) valid, IGEL OS \(report.generation.rawValue).")

@@ -62,3 +62,62 @@ import LicensePolicy
         #expect(offered.keptBytes.keys.sorted() == [100])
     }
 }
+
+/// What an administrator reads when something other than a license is wrong (issue 12,
+/// "Messages and machine interface").
+@Suite struct OperatorMessageTests {
+    @Test func versionAndAgentVersion() throws {
+        let device = try DeviceTree()
+        let version = try ProcessRunner.run([Umockdev.agent, "--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == BuildInfo.version)
+        let status = try device.agent(["status", "--json"]).json()
+        #expect(status["agentVersion"] as? String == BuildInfo.version)
+    }
+
+    /// Every `--json` answer is one object with `schemaVersion`, errors included.
+    @Test(arguments: [["allows", "connect-ums", "--json"], ["allows", "no-such-feature", "--json"],
+                      ["features", "--json"], ["status", "--json"], ["unit-id", "--json"],
+                      ["may-update", "--release-date", "2026-01-01", "--json"], ["config", "status", "--json"],
+                      ["profiles", "list", "--json"], ["remove", "--all", "--dry-run", "--json"],
+                      ["import", "/nonexistent.lic", "--json"]])
+    func everyJSONAnswerCarriesTheSchemaVersion(arguments: [String]) throws {
+        let device = try DeviceTree()
+        let result = try device.agent(arguments)
+        let object = try result.json()
+        #expect(object["schemaVersion"] as? Int == 1, "\(arguments): \(result)")
+    }
+
+    @Test func aDeviceThatDoesNotExistIsNamed() throws {
+        let device = try DeviceTree()
+        let result = try device.agent(["import-usb", "--device", "/dev/sdz9"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.hasPrefix("The device does not exist (/dev/sdz9)"), "\(result)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// Two assigned profiles: the status line says refused and why, with no empty selector.
+    @Test func statusLineWithTwoAssignedProfiles() throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic")
+        try device.directory.write("wfs/license-profiles/A.profile", "name: A\ndescription: a\nselector: all\n")
+        try device.directory.write("wfs/license-profiles/B.profile", "name: B\ndescription: b\nselector: evaluation\n")
+        let status = try device.agent(["status"])
+        let line = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("Removal profile:") })
+        #expect(!line.contains("()"), "\(line)")
+        #expect(line.contains("refused (A, B): 2 removal profiles are assigned"), "\(line)")
+    }
+
+    /// A run without root says "run as root", not only "Permission denied".
+    @Test(.enabled(if: ProcessRunner.isRoot)) func withoutRootTheSentenceSaysRunAsRoot() throws {
+        let device = try DeviceTree()
+        let file = try device.candidate("PAS.lic", device.sign(DeviceTree.document()))
+        try ProcessRunner.checked(["chmod", "-R", "a+rX", device.root])
+        let result = try ProcessRunner.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                            "umockdev-run", "-d", try Umockdev.fixture("device"), "--",
+                                            Umockdev.agent, "import", "--root", device.root, "--json", file])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains("run it as root"), "\(result)")
+        #expect(try result.json()["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "needs-root")
+    }
+}

@@ -140,3 +140,71 @@ import TestSupport
         #expect(after == before, "restored exactly: before \(before), after \(after)")
     }
 }
+
+/// A kill at every state-changing system call of `import --replace` and of `remove` (every
+/// write, fsync, link, unlink, rename, mkdir, truncate and lock, at each of its occurrences,
+/// injected with strace): afterwards the license directory holds exactly the old set or
+/// exactly the new set, byte for byte, and the next writer works. What the old store held
+/// (666/666 kills) must hold for the byte-name store too.
+@Suite struct KillAtEverySyscallTests {
+    static let stateChanging = ["write", "pwrite64", "fsync", "linkat", "unlinkat", "renameat", "renameat2",
+                                "mkdirat", "ftruncate", "flock"]
+
+    enum Operation: String, CaseIterable { case replace, remove }
+
+    @Test(arguments: Operation.allCases) func everyKillLeavesTheOldOrTheNewSet(operation: Operation) throws {
+        let device = try DeviceTree()
+        let a = try device.sign(DeviceTree.document(licenseId: "a"))
+        let b = try device.sign(DeviceTree.document(licenseId: "b", product: "EMP"))
+        let candidateA = try device.candidate("A.lic", a), candidateB = try device.candidate("B.lic", b)
+        let licenses = device.licenseDirectory
+        let oldSet = operation == .replace ? ["A.lic", "notes.txt"] : ["A.lic", "B.lic", "notes.txt"]
+        let newSet = operation == .replace ? ["A.lic", "B.lic", "notes.txt"] : ["A.lic", "notes.txt"]
+        func reset() throws {
+            try? FileManager.default.removeItem(atPath: device.directory.appending("license/dsa"))
+            _ = try device.directory.makeDirectory("license/dsa/licenses")
+            try device.install("A.lic", a)
+            if operation == .remove { try device.install("B.lic", b) }
+            try device.directory.write("license/dsa/licenses/notes.txt", "notes")
+        }
+        let command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"]
+        let agent = operation == .replace
+            ? [Umockdev.agent, "import", "--replace", "--root", device.root, candidateA, candidateB]
+            : [Umockdev.agent, "remove", "--product", "EMP", "--root", device.root]
+
+        try reset()
+        let trace = device.directory.appending("trace")
+        try ProcessRunner.checked(command + ["-o", trace] + agent)
+        #expect(try device.installedNames() == newSet)
+        var counts: [String: Int] = [:]
+        for line in try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2)
+            guard fields.count > 1, let name = fields[1].split(separator: "(").first.map(String.init),
+                  Self.stateChanging.contains(name) else { continue }
+            counts[name, default: 0] += 1
+        }
+        #expect(counts["renameat2"] == 1 && (counts["linkat"] ?? 0) >= 2, "the trace covers the swap: \(counts)")
+
+        var kills = 0, sawOld = 0, sawNew = 0
+        for (syscall, count) in counts.sorted(by: { $0.key < $1.key }) {
+            for occurrence in 1...count {
+                try reset()
+                let injected = ["-o", "/dev/null", "-e", "inject=\(syscall):signal=KILL:when=\(occurrence)"]
+                _ = try ProcessRunner.run(command + injected + agent)
+                kills += 1
+                let names = try device.installedNames()
+                #expect(names == oldSet || names == newSet, "kill at \(syscall) #\(occurrence): \(names)")
+                if names == newSet { sawNew += 1 } else { sawOld += 1 }
+                #expect(FileManager.default.contents(atPath: licenses + "/A.lic") == a)
+                if names.contains("B.lic") { #expect(FileManager.default.contents(atPath: licenses + "/B.lic") == b) }
+            }
+        }
+        #expect(sawOld > 0 && sawNew > 0, "kills before and after the swap: \(sawOld) old, \(sawNew) new of \(kills)")
+        // And the operation still works from the old set.
+        try reset()
+        let after = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--"] + agent)
+        #expect(after.status == 0, "\(after)")
+        #expect(try device.installedNames() == newSet)
+        #expect(try device.installedNameBytes("license/dsa") == [StoreSafetyTests.hex("licenses")])
+    }
+}

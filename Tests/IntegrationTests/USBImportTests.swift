@@ -88,6 +88,7 @@ import Testing
         #expect((results["link.lic"]?["detail"] as? String)?.contains("symbolic link") == true)
         #expect((results["EMP-STICK1.lic"]?["source"] as? String) == stick.device + ":/EMP-STICK1.lic")
         #expect(result.stderr.contains("mounted read-only as ext4"), "\(result.stderr)")
+        #expect(result.stderr.contains("filesystem ext4 (libblkid"), "\(result.stderr)")
         #expect(try fixture.installed() == ["EMP-STICK1.lic"])
         // Nothing left behind: no mount directory, no mount (here or leaked from the namespace).
         let runtime = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/run/license-agent")) ?? []
@@ -107,7 +108,8 @@ import Testing
         #expect(result.status == 2, "\(result)")
         let entry = try #require((try result.json()["results"] as? [[String: Any]])?.first)
         #expect(entry["source"] as? String == device)
-        #expect((entry["detail"] as? String)?.contains("could not mount it read-only (vfat") == true, "\(entry)")
+        // No filesystem type is guessed by mounting: libblkid (udev knows no loop device here) finds none.
+        #expect((entry["detail"] as? String)?.contains("carries no filesystem that udev or libblkid recognises") == true, "\(entry)")
         let runtime = (try? FileManager.default.contentsOfDirectory(atPath: fixture.root + "/run/license-agent")) ?? []
         #expect(runtime.filter { $0.hasPrefix("usb-") }.isEmpty, "\(runtime)")
     }
@@ -121,12 +123,13 @@ import Testing
     /// Runs the agent under the hotplug testbed, in a private mount namespace whose `/run` is
     /// a fresh tmpfs: with `udevDaemon`, `/run/udev/control` exists there (the agent trusts
     /// the monitor and does not re-scan); without, it does not (no monitor, re-scan every 0.5 s).
-    func underTestbed(_ stick: StickImage, when: String, udevDaemon: Bool,
-                      _ agentArguments: [String]) throws -> ProcessResult {
+    func underTestbed(_ stick: StickImage, when: String, udevDaemon: Bool, fileSystemType: String = "ext4",
+                      extraSetup: String = "true", _ agentArguments: [String]) throws -> ProcessResult {
         let setup = "mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/udev"
-            + (udevDaemon ? " && touch /run/udev/control" : "")
+            + (udevDaemon ? " && touch /run/udev/control" : "") + " && " + extraSetup
         let script = [try ProcessRunner.resolve("umockdev-wrapper"), LoopbackTestServer.python, Self.hotplugScript,
-                      "--devname", stick.device, "--number", "\(stick.major):\(stick.minor)", "--when", when]
+                      "--devname", stick.device, "--number", "\(stick.major):\(stick.minor)", "--when", when,
+                      "--fs-type", fileSystemType]
         return try inPrivateNamespace(setup: setup, script + ["--", Umockdev.agent] + agentArguments)
     }
 
@@ -179,5 +182,38 @@ import Testing
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("No USB storage device was inserted within 1 seconds"), "\(result.stderr)")
         #expect(try fixture.installed().isEmpty)
+    }
+
+    // MARK: --device as the udev rule's unit passes it
+
+    @Test(.enabled(if: ProcessRunner.isRoot)) func theFilesystemTypeIsUdevsNotFoundByTryingMounts() throws {
+        let fixture = try ImportSourceFixture("usb-udev-type")
+        let stick = try StickImage(populatedFrom: try stickContents(fixture, unit: ImportSourceFixture.testbedUnit),
+                                   in: fixture.directory)
+        // udev's database says vfat; the image is ext4. Mounting by trial would find ext4 and import.
+        let result = try underTestbed(stick, when: "before", udevDaemon: true, fileSystemType: "vfat",
+                                      ["import-usb", "--root", fixture.root, "--device", stick.device, "--json", "--verbose"])
+        #expect(result.status == 2, "\(result)")
+        #expect(result.stderr.contains("filesystem vfat (udev's ID_FS_TYPE)"), "\(result.stderr)")
+        let entry = try #require((try result.json()["results"] as? [[String: Any]])?.first)
+        #expect((entry["detail"] as? String)?.contains("could not mount it read-only as vfat") == true, "\(entry)")
+        #expect(!result.stderr.contains("as ext4"), "\(result.stderr)")
+        #expect(try fixture.installed().isEmpty)
+    }
+
+    @Test(.enabled(if: ProcessRunner.isRoot)) func theUDPocketTheSystemRunsFromIsNeverMounted() throws {
+        let fixture = try ImportSourceFixture("usb-pocket")
+        let stick = try StickImage(populatedFrom: try stickContents(fixture, unit: ImportSourceFixture.testbedUnit),
+                                   in: fixture.directory)
+        // The stick's partition is this system's /license: the UD Pocket case. The udev rule
+        // starts the import for every USB filesystem, so --device names it at every boot.
+        let result = try underTestbed(stick, when: "before", udevDaemon: true,
+                                      extraSetup: "mount -o ro \(stick.device) \(fixture.root)/license",
+                                      ["import-usb", "--root", fixture.root, "--device", stick.device, "--json", "--verbose"])
+        #expect(result.status == 2, "\(result)")
+        let entry = try #require((try result.json()["results"] as? [[String: Any]])?.first)
+        #expect((entry["detail"] as? String)?.contains("holds /license (the UD Pocket this system runs from)") == true, "\(entry)")
+        #expect(!result.stderr.contains("mounted read-only"), "\(result.stderr)")
+        #expect(!stick.isMountedHere)
     }
 }

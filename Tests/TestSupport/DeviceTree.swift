@@ -99,11 +99,8 @@ public final class DeviceTree: @unchecked Sendable {
     /// reports it): for tests of inputs that once made it hang.
     public func agent(_ arguments: [String], at time: String? = nil, umockdev: Bool = true,
                       timeout: Int? = nil) throws -> ProcessResult {
-        var command = [Umockdev.agent, "--root", root] + arguments
-        // ArgumentParser wants options after the subcommand: move --root behind it.
-        if let first = arguments.first, !first.hasPrefix("-") {
-            command = [Umockdev.agent, first, "--root", root] + arguments.dropFirst()
-        }
+        // Options go after the (possibly nested) subcommand: --root goes last.
+        var command = [Umockdev.agent] + arguments + ["--root", root]
         if umockdev {
             command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--"] + command
         }

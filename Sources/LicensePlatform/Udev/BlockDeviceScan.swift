@@ -1,3 +1,5 @@
+internal import CUdev
+import Glibc
 import LicensePolicy
 
 /// A filesystem on USB storage that `import-usb` may mount: a partition of a USB disk, or a
@@ -59,6 +61,30 @@ extension Udev {
                                              syspath: block.syspath, usbDevicePath: usb.syspath))
         }
         return found.sorted { $0.name < $1.name }
+    }
+
+    /// The block device whose node is `node` (matched by its device number, `st_rdev`), or nil
+    /// when `node` is not a block device or no block device has that number.
+    public func blockDevice(node: String) throws(AgentError) -> UdevDevice? {
+        var status = stat()
+        guard stat(node, &status) == 0, (status.st_mode & S_IFMT) == S_IFBLK else { return nil }
+        return try blockDevice(number: MountTable.DeviceNumber(major: gnu_dev_major(status.st_rdev),
+                                                               minor: gnu_dev_minor(status.st_rdev)))
+    }
+
+    /// The block device numbered `number`, found by its sysfs `dev` attribute among the
+    /// block devices (a umockdev testbed has no `/sys/dev/block` links to look it up by).
+    public func blockDevice(number: MountTable.DeviceNumber) throws(AgentError) -> UdevDevice? {
+        let wanted = "\(number.major):\(number.minor)"
+        return try devices(inSubsystem: "block").first { $0.attribute("dev")?.trimmingASCIIWhitespace() == wanted }
+    }
+
+    /// True when `device` sits on the same USB device as the block device `number`, e.g. a
+    /// partition of the UD Pocket whose other partition is mounted on `/license`.
+    public func sharesUSBDevice(_ device: UdevDevice, withBlockDevice number: MountTable.DeviceNumber) throws(AgentError) -> Bool {
+        guard let usb = device.ancestor(subsystem: "usb", deviceType: "usb_device"),
+              let other = try blockDevice(number: number)?.ancestor(subsystem: "usb", deviceType: "usb_device") else { return false }
+        return usb.syspath == other.syspath
     }
 
     /// A partition, by udev's `DEVTYPE` or by sysfs's `partition` attribute.

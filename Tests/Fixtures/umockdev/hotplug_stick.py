@@ -2,13 +2,15 @@
 """Runs a command (the agent) under a umockdev testbed holding an onboard NIC, a SATA disk and
 an empty USB card reader, and a USB stick whose partition's device node is a real loop device.
 
-  hotplug_stick.py --devname /dev/loopN --number MAJ:MIN --when before|after -- CMD…
+  hotplug_stick.py --devname /dev/loopN --number MAJ:MIN --when before|after [--fs-type T] -- CMD…
 
 --when before: the stick is in the testbed before CMD starts (enumeration).
 --when after:  the stick is added once CMD says on stderr that it is waiting
                ("USB filesystems present: none", the agent's --verbose line). Adding a device
                to the testbed also sends its udev "add" event to every monitor. Must run
                under umockdev-wrapper.
+--fs-type:     the stick partition's ID_FS_TYPE in the udev database (default ext4, what the
+               test images carry; another value shows that the agent believes udev).
 CMD's stdout and stderr are passed through; the exit status is CMD's.
 """
 import argparse
@@ -27,6 +29,7 @@ def main():
     parser.add_argument("--devname", required=True)
     parser.add_argument("--number", required=True)
     parser.add_argument("--when", choices=["before", "after"], required=True)
+    parser.add_argument("--fs-type", default="ext4")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     command = options.command[1:] if options.command[:1] == ["--"] else options.command
@@ -49,7 +52,7 @@ def main():
                                   ["DEVTYPE", "disk", "DEVNAME", "/dev/sdb", "ID_PART_TABLE_TYPE", "dos"])
         major, minor = options.number.split(":")
         testbed.add_device("block", "sdb1", disk, ["size", "16000", "partition", "1", "dev", options.number],
-                                       ["DEVTYPE", "partition", "DEVNAME", options.devname, "ID_FS_TYPE", "ext4",
+                                       ["DEVTYPE", "partition", "DEVNAME", options.devname, "ID_FS_TYPE", options.fs_type,
                                         "MAJOR", major, "MINOR", minor])
 
     if options.when == "before":

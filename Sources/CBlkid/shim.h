@@ -1,0 +1,2 @@
+// libblkid: the filesystem probe udev's blkid builtin runs. Nothing but includes.
+#include <blkid/blkid.h>

@@ -1,0 +1,57 @@
+internal import CBlkid
+import Glibc
+import LicensePolicy
+import SystemPackage
+
+/// A libblkid low-level probe (`blkid_probe`) of one block device: which filesystem its
+/// superblock says it carries.
+///
+/// `import-usb` mounts a device as the filesystem udev recorded for it (`ID_FS_TYPE`, which
+/// udev's own blkid builtin found). When udev knows nothing about a device (no udev daemon:
+/// a rescue shell, a container) this is the same probe, run by the agent; it never guesses
+/// by trying mounts. "Safe" probing: a device with two conflicting superblocks is ambiguous,
+/// not the first match.
+public final class BlockIDProbe {
+    let pointer: OpaquePointer
+
+    /// What the probe found.
+    public enum Finding: Sendable, Equatable {
+        /// A filesystem of this type (`vfat`, `exfat`, `ext4`, `iso9660`, …).
+        case fileSystem(String)
+        /// No filesystem superblock (a blank device, a partition table, swap is a type too).
+        case nothing
+        /// Superblocks of more than one type: libblkid will not choose, nor will the agent.
+        case ambiguous
+    }
+
+    /// Opens `node` read-only for probing.
+    public init(node: String) throws(AgentError) {
+        guard let probe = blkid_new_probe_from_filename(node) else {
+            throw AgentError(.devices, "Cannot open the device to probe its filesystem", path: node,
+                             cause: .system(Errno(rawValue: errno)))
+        }
+        pointer = probe
+    }
+
+    deinit { blkid_free_probe(pointer) }
+
+    /// Reads the superblocks and says which filesystem is there.
+    public func probe() throws(AgentError) -> Finding {
+        _ = blkid_probe_enable_superblocks(pointer, 1)
+        _ = blkid_probe_set_superblocks_flags(pointer, BLKID_SUBLKS_TYPE)
+        switch blkid_do_safeprobe(pointer) {
+        case 0:
+            var value: UnsafePointer<CChar>?
+            var length = 0
+            guard blkid_probe_lookup_value(pointer, "TYPE", &value, &length) == 0, let value else { return .nothing }
+            return .fileSystem(String(cString: value))
+        case 1:
+            return .nothing
+        case -2:
+            return .ambiguous
+        default:
+            throw AgentError(.devices, "libblkid could not read the device's superblocks",
+                             cause: .system(Errno(rawValue: errno)))
+        }
+    }
+}
