@@ -73,7 +73,7 @@ public enum DurableFile {
     /// named"), so a mistyped `--root` or a missing `/wfs` is an error, not a new tree.
     /// `creatingParents` is for the vendor-side tools (`license-issuer`), which write into
     /// directories of their own choosing, never a device's.
-    public static func makeDirectory(_ path: String, mode: mode_t = 0o755, creatingParents: Bool = false) throws(AgentError) {
+    public static func makeDirectory(_ path: String, mode: FileModeBits = 0o755, creatingParents: Bool = false) throws(AgentError) {
         let (directory, name) = split(path)
         if creatingParents, directory != path, try OpenDirectory.open(directory) == nil {
             try makeDirectory(directory, mode: mode, creatingParents: true)

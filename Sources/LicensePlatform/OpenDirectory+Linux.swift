@@ -8,6 +8,10 @@ import Glibc
 import Musl
 #endif
 
+/// Permission bits of a new file or directory (`0o644`), as the system calls take them. Named
+/// here so that public signatures never depend on which C module's `mode_t` is in scope.
+public typealias FileModeBits = UInt32
+
 /// A directory opened once; its entries are then named by their bytes relative to it (the
 /// `*at` system calls), never by a path rebuilt from a decoded string.
 ///
@@ -136,7 +140,7 @@ public final class OpenDirectory {
     }
 
     /// Writes a new file `name` (it must not exist) and flushes it to disk.
-    public func writeNewFile(_ name: FileName, _ bytes: [UInt8], mode: mode_t = 0o644) throws(AgentError) {
+    public func writeNewFile(_ name: FileName, _ bytes: [UInt8], mode: FileModeBits = 0o644) throws(AgentError) {
         let raw = try name.withCString { name in
             valueOrErrno { openat(descriptor.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) }
         }.orThrow("Cannot create a file", path: display(name))
@@ -166,7 +170,7 @@ public final class OpenDirectory {
     }
 
     /// Creates the subdirectory `name`; with `existingIsFine`, one that is there already is fine.
-    public func makeDirectory(_ name: FileName, mode: mode_t = 0o755, existingIsFine: Bool = false) throws(AgentError) {
+    public func makeDirectory(_ name: FileName, mode: FileModeBits = 0o755, existingIsFine: Bool = false) throws(AgentError) {
         let made = name.withCString { name in nothingOrErrno { mkdirat(descriptor.rawValue, name, mode) } }
         try (existingIsFine ? made.ignoring(.fileExists) : made).orThrow("Cannot create a directory", path: display(name))
     }

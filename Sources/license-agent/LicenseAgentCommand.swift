@@ -13,9 +13,9 @@ struct LicenseAgentCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 success or licensed; 2 refused or unlicensed; 1 error; 64 usage error.
             Every command takes --root DIR (every path is resolved under it; default /), \
-            --json and --verbose, before or after the command name.
+            --json and --verbose, before or after the command name. \
+            `license-agent --version` prints the agent's version.
             """,
-        version: BuildInfo.version,
         subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
                       USBImportCommand.self, FetchCommand.self, DeployCommand.self, ActivateCommand.self,
                       ProfilesCommand.self, RemoveCommand.self,
@@ -23,8 +23,17 @@ struct LicenseAgentCommand: ParsableCommand {
 
     /// Accepts the global options before the subcommand too (`license-agent --root R status`),
     /// as CLI.md writes them, by moving them behind the subcommand name before parsing.
+    ///
+    /// `--version` alone prints the version. It is answered here rather than through the
+    /// parser's `version:`, which also claims `--version` after a subcommand whenever that
+    /// command's parsing fails — and `may-update` has an option of that name.
     static func main() {
-        main(GlobalOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] {
+            Console.write(BuildInfo.version)
+            return
+        }
+        main(GlobalOptions.movingLeadingOptions(arguments))
     }
 }
 

@@ -121,3 +121,14 @@ import LicensePolicy
         #expect(try result.json()["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "needs-root")
     }
 }
+
+extension OperatorMessageTests {
+    /// `may-update --version` is an option of its own: a usage error beside it stays a usage
+    /// error (exit 64), never the agent's version with exit 0.
+    @Test func versionOptionOfMayUpdateIsNotTheAgentsVersion() throws {
+        let result = try ProcessRunner.run([Umockdev.agent, "may-update", "--release-date", "2026-01-01",
+                                            "--version", "12.5.1", "--root", "/no/such/root"])
+        #expect(result.status == 64, "\(result)")
+        #expect(!result.stdout.contains(BuildInfo.version) || BuildInfo.version.contains("12.5.1"), "\(result)")
+    }
+}
