@@ -16,8 +16,12 @@
 ums_dir=/run/ums
 link=https://localhost:8443/PAS-UMS.lic
 
+# Not `license-agent deploy --help`: for an unknown subcommand that prints the root help, exit 0.
 deploy_available() {
-    if license-agent deploy --help >/dev/null 2>&1; then return 0; fi
+    if license-agent --experimental-dump-help | jq -e '.command.subcommands[] | select(.commandName == "deploy")' >/dev/null
+    then
+        return 0
+    fi
     report "NOTRUN the installed license-agent has no 'deploy' subcommand (DELIVERY.md is not in this package yet)"
     return 1
 }

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -54,16 +53,15 @@ def release_package(arguments) -> str:
 
 
 def agent_commands(deb_path: str) -> set:
-    """The subcommands the packaged license-agent accepts (to tell whether `deploy` exists)."""
+    """The subcommands of the packaged license-agent (to tell whether `deploy` exists).
+
+    Read from swift-argument-parser's --experimental-dump-help: `license-agent deploy
+    --help` is no test, it prints the root help and exits 0 when `deploy` is unknown.
+    """
     with tempfile.TemporaryDirectory() as unpacked:
         run(["dpkg-deb", "-x", deb_path, unpacked])
-        binary = os.path.join(unpacked, "usr/bin/license-agent")
-        found = set()
-        for command in ["check", "status", "import", "import-usb", "deploy", "config", "profiles"]:
-            completed = subprocess.run([binary, command, "--help"], capture_output=True, check=False)
-            if completed.returncode == 0:
-                found.add(command)
-        return found
+        dump = run([os.path.join(unpacked, "usr/bin/license-agent"), "--experimental-dump-help"], capture=True)
+        return {command["commandName"] for command in json.loads(dump)["command"].get("subcommands", [])}
 
 
 def print_summary(results, figures, run_directory) -> None:
@@ -76,6 +74,9 @@ def print_summary(results, figures, run_directory) -> None:
                 print(f"         FAIL {check.name}: {check.detail}")
         if result.not_run:
             print(f"         !!! NOT RUN: {result.not_run}")
+        figures_of_scenario = {key: value for key, value in result.info.items() if "/" not in key}
+        if figures_of_scenario:
+            print("         " + "; ".join(f"{key}: {value}" for key, value in figures_of_scenario.items()))
     for key, value in figures.items():
         print(f"{key}: {value}")
     print(f"console logs: {run_directory}/<scenario>/<boot>.console.log")

@@ -18,7 +18,7 @@ import time
 from .. import disks, vm
 from ..commands import run as run_command
 from ..scenario import BootRecord, ScenarioResult
-from .common import active, license_partition, wfs_partition
+from .common import active, wfs_partition
 
 NAME = "power-cut"
 SETS = {"A": [("PAS-A", "PAS"), ("EMP-A", "EMP")],
@@ -33,17 +33,34 @@ def successor(name: str) -> str:
     return {"A": "B", "B": "C", "C": "A"}[name]
 
 
-def set_documents(name: str) -> dict:
-    return {f"{license_id}.lic": active(license_id, product, model="perpetual" if product == "PWT" else "subscription")
-            for license_id, product in SETS[name]}
+def sign_sets(context, directory: str) -> dict:
+    """Signs every set once: {set: {file name: path}}. The same bytes go onto the license
+    partition (set A, installed at the start) and the data disk (what the loop imports)."""
+    signed = {}
+    for name, licenses in SETS.items():
+        signed[name] = {}
+        for license_id, product in licenses:
+            document = active(license_id, product, model="perpetual" if product == "PWT" else "subscription")
+            path = os.path.join(directory, "sets", name, f"{license_id}.lic")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            signed[name][f"{license_id}.lic"] = context.pki.sign(document, path)
+    return signed
 
 
-def stage_sets(context):
+def stage_data(context, signed):
     def stage(tree):
         tree.copy(context.pki.keyring, "keyring-dir/keyring.pem")
-        for name in SETS:
-            for file_name, document in set_documents(name).items():
-                context.sign(tree, f"sets/{name}/{file_name}", document)
+        for name, files in signed.items():
+            for file_name, path in files.items():
+                tree.copy(path, f"sets/{name}/{file_name}")
+    return stage
+
+
+def stage_license_partition(signed_set):
+    def stage(tree):
+        tree.folder("dsa/licenses")
+        for file_name, path in signed_set.items():
+            tree.copy(path, f"dsa/licenses/{file_name}")
     return stage
 
 
@@ -99,13 +116,14 @@ def run(context) -> ScenarioResult:
     seed = int(os.environ.get("SYSTEM_TEST_SEED", str(int(time.time()))))
     chooser = random.Random(seed)
     result.info["seed"] = str(seed)
-    license_raw = license_partition(context, NAME, set_documents("A"))
+    signed = sign_sets(context, directory)
+    license_raw = context.ext4_disk(NAME, "license", "LICENSE", stage_license_partition(signed["A"]))
     license_disk = vm.Disk(disks.overlay(license_raw.path, os.path.join(directory, "license.qcow2")),
                            format="qcow2", cache="writeback")
     wfs_raw = wfs_partition(context, NAME)
     wfs_disk = vm.Disk(disks.overlay(wfs_raw.path, os.path.join(directory, "wfs.qcow2")),
                        format="qcow2", cache="writeback")
-    disk_list = [context.root_overlay(NAME), license_disk, wfs_disk, context.data_disk(NAME, stage_sets(context))]
+    disk_list = [context.root_overlay(NAME), license_disk, wfs_disk, context.data_disk(NAME, stage_data(context, signed))]
     durability = Durability("A")
     outcomes = collections.Counter()
     for number in range(1, context.power_rounds + 1):
