@@ -34,11 +34,6 @@ def run(arguments, *, cwd=None, env=None, capture=False, input_bytes=None, quiet
     return completed.stdout.decode() if capture else None
 
 
-def have_command(name: str) -> bool:
-    return any(os.access(os.path.join(folder, name), os.X_OK)
-               for folder in os.environ.get("PATH", "/usr/bin:/bin").split(":"))
-
-
 def install_debian_packages(packages) -> None:
     """apt-get installs the packages that are missing (the script runs on a fresh machine)."""
     missing = []

@@ -21,10 +21,9 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 
 from . import initramfs, kernel
-from .commands import SystemTestError, Stopwatch, log, run
+from .commands import Stopwatch, log, run
 
 SUITE = "bookworm"
 # The guest's packages besides the .deb's own dependencies: a systemd boot with udev, the
