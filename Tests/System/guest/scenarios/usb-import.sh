@@ -1,7 +1,8 @@
 # Scenario usb-import (issue 13, scenario 3): a stick plugged in while the device runs.
 #
-# The device starts with a PAS on /license. The guest enables the shipped udev rule as
-# Packaging/README.md says (copy to /etc/udev/rules.d, reload), then asks the host to
+# The device starts with a PAS on /license. The guest switches the shipped udev rule on as
+# Packaging/README.md says (LICENSE_AGENT_IMPORT_USB=yes in /etc/license-agent/import-usb.conf,
+# which udev reads at every event), then asks the host to
 # hot-plug a stick (QMP device_add usb-storage) with EMP-STICK.lic (valid), LINK.lic (a
 # symlink to it) and HUGE.lic (over 64 KiB).
 # Asserts: udev started license-agent-import-usb@<dev>.service, which succeeded; EMP-STICK
@@ -10,11 +11,12 @@
 # import-usb line naming the installed file.
 
 phase_1() {
-    local rule=90-license-agent-import-usb.rules options_before device unit waited=0
+    local options_before device unit waited=0
     expect check-ran "the boot check has run" wait_for_unit_run license-agent-check.service 5
     options_before=$(mount_options /license)
-    cp "/usr/share/license-agent/udev/$rule" /etc/udev/rules.d/
-    udevadm control --reload
+    sed -i 's/^LICENSE_AGENT_IMPORT_USB=.*/LICENSE_AGENT_IMPORT_USB=yes/' /etc/license-agent/import-usb.conf
+    grep -qx 'LICENSE_AGENT_IMPORT_USB=yes' /etc/license-agent/import-usb.conf ||
+        echo 'LICENSE_AGENT_IMPORT_USB=yes' >>/etc/license-agent/import-usb.conf
     report "READY hotplug"
 
     while [ -z "$device" ] && [ "$waited" -lt 120 ]; do
