@@ -51,7 +51,7 @@ struct SignerChainCheck {
             case .failure(let failure):
                 // OpenSSL treats notAfter as exclusive; RFC 5280 (and the contract) includes it.
                 // A chain that "expired" exactly at the instant is valid a second before.
-                if let instant, failure.code == X509_V_ERR_CERT_HAS_EXPIRED, failure.certificate?.notAfter == instant {
+                if let instant, failure.code == X509_V_ERR_CERT_HAS_EXPIRED, failure.notAfter == instant {
                     return evaluate(signer: signer, carried: carried, at: instant.adding(seconds: -1))
                 }
                 return .refused(.untrusted, explain(failure, signer: signer, at: instant))
@@ -85,11 +85,11 @@ struct SignerChainCheck {
                 return "the signer certificate \(signer.subject) has keyUsage without digitalSignature"
             }
         }
-        if failure.isPurposeFailure, let certificate = failure.certificate {
-            return "the CA certificate \(certificate.subject) may not issue license signers (its extendedKeyUsage does not allow code signing)"
+        if failure.isPurposeFailure, let subject = failure.subject {
+            return "the CA certificate \(subject) may not issue license signers (its extendedKeyUsage does not allow code signing)"
         }
-        if failure.isRejectedByTrustSettings, let certificate = failure.certificate {
-            return "the keyring's trust settings reject code signing for \(certificate.subject)"
+        if failure.isRejectedByTrustSettings, let subject = failure.subject {
+            return "the keyring's trust settings reject code signing for \(subject)"
         }
         if failure.isMissingIssuer {
             return "the signer's chain does not reach a keyring anchor\(when): \(failure.description)"

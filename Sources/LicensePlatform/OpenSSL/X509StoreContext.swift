@@ -47,7 +47,7 @@ final class X509StoreContext {
             let reason = X509_verify_cert_error_string(Int(code)).map { String(cString: $0) } ?? "error \(code)"
             let certificate = X509_STORE_CTX_get_current_cert(pointer).map { X509Certificate(retaining: $0) }
             return .failure(ChainFailure(code: code, reason: reason, depth: X509_STORE_CTX_get_error_depth(pointer),
-                                         certificate: certificate))
+                                         subject: certificate?.subject, notAfter: certificate?.notAfter))
         }
         return .success(X509Stack.certificates(takingOwnershipOf: X509_STORE_CTX_get1_chain(pointer)))
     }
@@ -58,9 +58,11 @@ final class X509StoreContext {
         let reason: String
         /// Where in the chain it stopped: 0 is the signer.
         let depth: Int32
-        let certificate: X509Certificate?
+        /// The certificate it stopped at: its subject and end of validity.
+        let subject: String?
+        let notAfter: Timestamp?
 
-        var description: String { certificate.map { "\(reason) at \($0.subject)" } ?? reason }
+        var description: String { subject.map { "\(reason) at \($0)" } ?? reason }
         var isPurposeFailure: Bool { code == X509_V_ERR_INVALID_PURPOSE }
         var isRejectedByTrustSettings: Bool { code == X509_V_ERR_CERT_REJECTED }
         /// The chain could not be completed up to an anchor of the store.
