@@ -79,13 +79,16 @@ def sha256_of_tree(*paths) -> str:
 
 
 def package_dependencies(deb_path: str) -> list:
-    """The first alternative of every Depends: entry of the .deb, as package names."""
-    depends = run(["dpkg-deb", "-f", deb_path, "Depends"], capture=True)
+    """The first alternative of every Depends: and Recommends: entry of the .deb, as package
+    names. Recommends too: a device image installs them (libcurl4, which `fetch`, `activate`
+    and `deploy` open on demand, is one), and dpkg -i alone would not."""
     names = []
-    for entry in depends.split(","):
-        name = entry.split("|")[0].strip().split(" ")[0].split(":")[0]
-        if name:
-            names.append(name)
+    for field in ("Depends", "Recommends"):
+        entries = run(["dpkg-deb", "-f", deb_path, field], capture=True)
+        for entry in entries.split(","):
+            name = entry.split("|")[0].strip().split(" ")[0].split(":")[0]
+            if name:
+                names.append(name)
     return names
 
 
