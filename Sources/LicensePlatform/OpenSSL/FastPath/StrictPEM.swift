@@ -1,0 +1,85 @@
+/// The one PEM layout the fast path reads: exactly what `openssl cms -sign -outform PEM` and
+/// `PEM_write_bio_CMS_stream` write (RFC 7468 "strict" form with the `CMS` label).
+///
+///     -----BEGIN CMS-----\n
+///     64 base64 characters\n        (every line but the last)
+///     1 to 64 base64 characters\n   (the last, with its `=` padding)
+///     -----END CMS-----[\n]
+///
+/// Nothing before or after, no headers, no carriage returns, no white space inside lines,
+/// canonical base64 (padding only at the end, unused bits zero). OpenSSL's PEM reader is
+/// far more lenient (text before the block, other labels such as `PKCS7`, longer lines,
+/// trailing data): every such file is left to the full `CMS_verify` path, which decodes it
+/// its own way. For the files accepted here, both decoders give the same bytes.
+enum StrictPEM {
+    private static let begin = Array("-----BEGIN CMS-----\n".utf8)
+    private static let end = Array("-----END CMS-----".utf8)
+    private static let lineLength = 64
+
+    /// True when the file starts like a CMS PEM block (then only `decode` can read it here).
+    static func looksLikePEM(_ bytes: [UInt8]) -> Bool { bytes.starts(with: begin) }
+
+    /// The DER bytes of a file laid out exactly as above; nil for anything else.
+    static func decode(_ bytes: [UInt8]) -> [UInt8]? {
+        guard bytes.starts(with: begin) else { return nil }
+        var trailer = bytes.count
+        if bytes.last == UInt8(ascii: "\n") { trailer -= 1 }
+        let endStart = trailer - end.count
+        guard endStart > begin.count, bytes[endStart..<trailer].elementsEqual(end),
+              bytes[endStart - 1] == UInt8(ascii: "\n")
+        else { return nil }
+        // The base64 body: lines of exactly 64 characters, the last one shorter or equal.
+        var characters: [UInt8] = []
+        characters.reserveCapacity(endStart - begin.count)
+        var lineStart = begin.count
+        while lineStart < endStart {
+            var lineEnd = lineStart
+            while bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            let count = lineEnd - lineStart
+            let isLast = lineEnd + 1 == endStart
+            guard count >= 1, count <= lineLength, isLast || count == lineLength else { return nil }
+            characters.append(contentsOf: bytes[lineStart..<lineEnd])
+            lineStart = lineEnd + 1
+        }
+        return Base64.decodeCanonical(characters)
+    }
+}
+
+/// Canonical base64 (RFC 4648 §4): the standard alphabet, a multiple of four characters,
+/// at most two `=` only at the very end, and zero bits where the last group has spare ones.
+enum Base64 {
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(character)] = UInt8(index)
+        }
+        return table
+    }()
+
+    static func decodeCanonical(_ characters: [UInt8]) -> [UInt8]? {
+        guard !characters.isEmpty, characters.count % 4 == 0 else { return nil }
+        var padding = 0
+        if characters[characters.count - 1] == UInt8(ascii: "=") { padding += 1 }
+        if characters[characters.count - 2] == UInt8(ascii: "=") { padding += 1 }
+        guard padding == 0 || characters[characters.count - 1] == UInt8(ascii: "=") else { return nil }
+        let significant = characters.count - padding
+        var output: [UInt8] = []
+        output.reserveCapacity(characters.count / 4 * 3)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for index in 0..<significant {
+            let value = values[Int(characters[index])]
+            guard value != 0xFF else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
+        }
+        // The spare bits of a padded group must be zero (one canonical text per byte string).
+        guard accumulator == 0 else { return nil }
+        return output
+    }
+}
