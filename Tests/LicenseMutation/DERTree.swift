@@ -28,27 +28,38 @@ public struct DERNode: Equatable, Sendable {
 
     /// The identifier octets (one, or more for a high tag number).
     public var tag: [UInt8]
-    public var content: Content
     public var lengthStyle: LengthStyle = .minimal
+    // Stored as two optionals rather than as `Content`: Swift keeps a multi-payload enum's
+    // case in the spare bits of the array pointer, which LeakSanitizer (the fuzz target's)
+    // then cannot recognise as a pointer, and reports every tree as leaked.
+    private var primitiveStorage: [UInt8]?
+    private var childrenStorage: [DERNode]?
+
+    public var content: Content {
+        get {
+            if let childrenStorage { return .constructed(childrenStorage) }
+            return .primitive(primitiveStorage ?? [])
+        }
+        set {
+            switch newValue {
+            case .primitive(let bytes): primitiveStorage = bytes; childrenStorage = nil
+            case .constructed(let children): childrenStorage = children; primitiveStorage = nil
+            }
+        }
+    }
 
     public init(tag: [UInt8], content: Content, lengthStyle: LengthStyle = .minimal) {
         self.tag = tag
-        self.content = content
         self.lengthStyle = lengthStyle
+        self.content = content
     }
 
     public init(tag: UInt8, _ bytes: [UInt8]) { self.init(tag: [tag], content: .primitive(bytes)) }
     public init(tag: UInt8, children: [DERNode]) { self.init(tag: [tag], content: .constructed(children)) }
 
     public var firstTag: UInt8 { tag.first ?? 0 }
-    public var children: [DERNode] {
-        if case .constructed(let children) = content { return children }
-        return []
-    }
-    public var primitiveBytes: [UInt8]? {
-        if case .primitive(let bytes) = content { return bytes }
-        return nil
-    }
+    public var children: [DERNode] { childrenStorage ?? [] }
+    public var primitiveBytes: [UInt8]? { childrenStorage == nil ? primitiveStorage ?? [] : nil }
 
     // MARK: Reading
 

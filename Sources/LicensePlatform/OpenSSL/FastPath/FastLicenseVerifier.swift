@@ -50,6 +50,12 @@ public final class FastLicenseVerifier {
             certificatesField = Array(layout.der[layout.certificatesField])
             signerIdentifier = Array(layout.der[layout.signerIdentifier])
         }
+
+        /// The bytes in bulk (`Hasher` takes an array of bytes one at a time otherwise).
+        func hash(into hasher: inout Hasher) {
+            certificatesField.withUnsafeBytes { hasher.combine(bytes: $0) }
+            signerIdentifier.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     private final class TrustedChain {

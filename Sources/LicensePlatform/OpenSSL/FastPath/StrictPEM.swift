@@ -48,6 +48,7 @@ enum StrictPEM {
 /// Canonical base64 (RFC 4648 §4): the standard alphabet, a multiple of four characters,
 /// at most two `=` only at the very end, and zero bits where the last group has spare ones.
 enum Base64 {
+    /// The value of each character, 0xFF for characters outside the alphabet.
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
@@ -57,29 +58,43 @@ enum Base64 {
     }()
 
     static func decodeCanonical(_ characters: [UInt8]) -> [UInt8]? {
-        guard !characters.isEmpty, characters.count % 4 == 0 else { return nil }
+        let count = characters.count
+        guard count > 0, count % 4 == 0 else { return nil }
         var padding = 0
-        if characters[characters.count - 1] == UInt8(ascii: "=") { padding += 1 }
-        if characters[characters.count - 2] == UInt8(ascii: "=") { padding += 1 }
-        guard padding == 0 || characters[characters.count - 1] == UInt8(ascii: "=") else { return nil }
-        let significant = characters.count - padding
-        var output: [UInt8] = []
-        output.reserveCapacity(characters.count / 4 * 3)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        for index in 0..<significant {
-            let value = values[Int(characters[index])]
-            guard value != 0xFF else { return nil }
-            accumulator = accumulator << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
-                accumulator &= (1 << UInt32(bits)) - 1
+        if characters[count - 1] == UInt8(ascii: "=") { padding = characters[count - 2] == UInt8(ascii: "=") ? 2 : 1 }
+        let outputCount = count / 4 * 3 - padding
+        var failed = false
+        let output = [UInt8](unsafeUninitializedCapacity: count / 4 * 3) { buffer, initialized in
+            values.withUnsafeBufferPointer { table in
+                characters.withUnsafeBufferPointer { input in
+                    var out = 0
+                    var group = 0
+                    while group < count {
+                        // The last group holds the padding: `=` counts as 0 bits here, checked below.
+                        let isLast = group + 4 == count
+                        let a = table[Int(input[group])], b = table[Int(input[group + 1])]
+                        let c = isLast && padding == 2 ? 0 : table[Int(input[group + 2])]
+                        let d = isLast && padding >= 1 ? 0 : table[Int(input[group + 3])]
+                        if a > 63 || b > 63 || c > 63 || d > 63 {
+                            failed = true
+                            return
+                        }
+                        let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        buffer[out] = UInt8(truncatingIfNeeded: value >> 16)
+                        buffer[out + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                        buffer[out + 2] = UInt8(truncatingIfNeeded: value)
+                        // The spare bits of a padded group must be zero (one text per byte string).
+                        if isLast, (padding == 1 && value & 0xFF != 0) || (padding == 2 && value & 0xFFFF != 0) {
+                            failed = true
+                            return
+                        }
+                        out += 3
+                        group += 4
+                    }
+                }
             }
+            initialized = failed ? 0 : outputCount
         }
-        // The spare bits of a padded group must be zero (one canonical text per byte string).
-        guard accumulator == 0 else { return nil }
-        return output
+        return failed ? nil : output
     }
 }
