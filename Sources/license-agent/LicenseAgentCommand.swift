@@ -23,8 +23,14 @@ struct LicenseAgentCommand: ParsableCommand {
 
     /// Accepts the global options before the subcommand too (`license-agent --root R status`),
     /// as CLI.md writes them, by moving them behind the subcommand name before parsing.
+    ///
+    /// libcrypto is set up first (`ProcessStartup`), and the boot invocations skip the parser
+    /// (`BootDispatch`).
     static func main() {
-        main(GlobalOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+        ProcessStartup.prepare()
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        BootDispatch.runIfBootInvocation(arguments)
+        main(GlobalOptions.movingLeadingOptions(arguments))
     }
 }
 
