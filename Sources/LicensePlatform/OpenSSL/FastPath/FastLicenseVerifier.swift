@@ -1,6 +1,12 @@
 internal import COpenSSL
 import LicensePolicy
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The verification fast path: proves a license valid for barely more than one signature, or
 /// says nothing (issue 10). It can only ever say "verified"; every file it cannot prove, and
 /// every signer it has not seen pass the full check, goes to `CMSLicenseVerifier`'s
@@ -41,33 +47,39 @@ public final class FastLicenseVerifier {
         }
     }
 
-    /// A chain the full path trusted, identified by the exact bytes it came in.
-    private struct ChainKey: Hashable {
+    /// A chain the full path trusted, identified by the exact bytes it came in, and the
+    /// windows in which it was trusted.
+    private final class TrustedChain {
         let certificatesField: [UInt8]
         let signerIdentifier: [UInt8]
-
-        init(_ layout: SignedDataLayout) {
-            certificatesField = Array(layout.der[layout.certificatesField])
-            signerIdentifier = Array(layout.der[layout.signerIdentifier])
-        }
-
-        /// The bytes in bulk (`Hasher` takes an array of bytes one at a time otherwise).
-        func hash(into hasher: inout Hasher) {
-            certificatesField.withUnsafeBytes { hasher.combine(bytes: $0) }
-            signerIdentifier.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
-    }
-
-    private final class TrustedChain {
         let key: SignatureKey
         var windows: [(validity: ClosedRange<Timestamp>, signer: SignerFacts)] = []
-        init(key: SignatureKey) { self.key = key }
+
+        init(_ layout: SignedDataLayout, key: SignatureKey) {
+            certificatesField = Array(layout.der[layout.certificatesField])
+            signerIdentifier = Array(layout.der[layout.signerIdentifier])
+            self.key = key
+        }
+
+        /// The layout carries exactly these certificate and signer identifier bytes.
+        func matches(_ layout: SignedDataLayout) -> Bool {
+            Self.equal(layout.der, layout.certificatesField, certificatesField)
+                && Self.equal(layout.der, layout.signerIdentifier, signerIdentifier)
+        }
+
+        private static func equal(_ bytes: [UInt8], _ range: Range<Int>, _ other: [UInt8]) -> Bool {
+            guard range.count == other.count else { return false }
+            return bytes.withUnsafeBytes { buffer in
+                other.withUnsafeBytes { memcmp(buffer.baseAddress! + range.lowerBound, $0.baseAddress!, range.count) == 0 }
+            }
+        }
     }
 
     /// More distinct chains than any real device has; beyond it nothing more is learned.
     static let maximumChains = 64
 
-    private var chains: [ChainKey: TrustedChain] = [:]
+    /// Few (one a signer, in practice): searched in order, compared byte for byte.
+    private var chains: [TrustedChain] = []
     /// Decoded signer keys by the signer certificate's exact DER.
     private var keys: [[UInt8]: SignatureKey] = [:]
     private let digests: [SignedDataLayout.DigestAlgorithm: MessageDigest]
@@ -88,7 +100,7 @@ public final class FastLicenseVerifier {
     public func verify(_ bytes: [UInt8]) -> Proof? {
         guard !chains.isEmpty, !bytes.isEmpty, bytes.count <= LicenseLimits.maximumFileSize,
               let layout = Self.layout(of: bytes),
-              let chain = chains[ChainKey(layout)],
+              let chain = chains.first(where: { $0.matches(layout) }),
               Self.signatureAlgorithmFits(layout, chain.key.kind),
               let digest = digests[layout.digest]
         else { return nil }
@@ -109,8 +121,7 @@ public final class FastLicenseVerifier {
     /// full path answered. Files outside the fast path's shape teach it nothing.
     func learn(from bytes: [UInt8], signer: X509Certificate, validity: ClosedRange<Timestamp>, facts: SignerFacts) {
         guard let layout = Self.layout(of: bytes) else { return }
-        let chainKey = ChainKey(layout)
-        if let known = chains[chainKey] {
+        if let known = chains.first(where: { $0.matches(layout) }) {
             if !known.windows.contains(where: { $0.validity == validity && $0.signer == facts }) {
                 known.windows.append((validity, facts))
             }
@@ -124,9 +135,9 @@ public final class FastLicenseVerifier {
               let key = keys[signerDER] ?? SignatureKey(of: signer)
         else { return }
         keys[signerDER] = key
-        let chain = TrustedChain(key: key)
+        let chain = TrustedChain(layout, key: key)
         chain.windows.append((validity, facts))
-        chains[chainKey] = chain
+        chains.append(chain)
     }
 
     private static func layout(of bytes: [UInt8]) -> SignedDataLayout? {

@@ -15,6 +15,10 @@ final class SignatureKey {
 
     let pointer: OpaquePointer
     let kind: Kind
+    /// A verification context set up once per digest, copied for each signature: setting one
+    /// up (`EVP_DigestVerifyInit`: fetching the algorithm, the provider's context) costs more
+    /// than copying it.
+    private var prepared: [SignedDataLayout.DigestAlgorithm: PreparedVerification] = [:]
 
     /// The certificate's public key, or nil when it is of another kind or cannot be read.
     init?(of certificate: X509Certificate) {
@@ -37,11 +41,19 @@ final class SignatureKey {
     /// `parts` ranges of `bytes` in order, preceded by `prefix` (`EVP_DigestVerify*`).
     func verifies(signature: Range<Int>, over prefix: [UInt8], then parts: Range<Int>, of bytes: [UInt8],
                   digest: MessageDigest) -> Bool {
+        let template: PreparedVerification
+        if let known = prepared[digest.algorithm] {
+            template = known
+        } else {
+            guard let made = PreparedVerification(key: self, digest: digest) else { return false }
+            prepared[digest.algorithm] = made
+            template = made
+        }
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         return bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return false }
-            return EVP_DigestVerifyInit(context, nil, digest.pointer, nil, pointer) == 1
+            return EVP_MD_CTX_copy_ex(context, template.pointer) == 1
                 && prefix.withUnsafeBytes { EVP_DigestVerifyUpdate(context, $0.baseAddress, $0.count) } == 1
                 && EVP_DigestVerifyUpdate(context, base + parts.lowerBound, parts.count) == 1
                 && EVP_DigestVerifyFinal(context, base.assumingMemoryBound(to: UInt8.self) + signature.lowerBound,
@@ -50,12 +62,33 @@ final class SignatureKey {
     }
 }
 
+/// A signature verification context (libcrypto `EVP_MD_CTX` after `EVP_DigestVerifyInit`)
+/// for one key and digest, never updated itself: each verification works on a copy.
+/// Released in deinit.
+final class PreparedVerification {
+    let pointer: OpaquePointer
+
+    init?(key: SignatureKey, digest: MessageDigest) {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestVerifyInit(context, nil, digest.pointer, nil, key.pointer) == 1 else {
+            EVP_MD_CTX_free(context)
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        pointer = context
+    }
+
+    deinit { EVP_MD_CTX_free(pointer) }
+}
+
 /// A message digest implementation (libcrypto `EVP_MD`), fetched once by name so that each
 /// use does not look it up again (OpenSSL 3 "explicit fetching"). Released in deinit.
 final class MessageDigest {
     let pointer: OpaquePointer
+    let algorithm: SignedDataLayout.DigestAlgorithm
 
     init?(_ algorithm: SignedDataLayout.DigestAlgorithm) {
+        self.algorithm = algorithm
         guard let fetched = EVP_MD_fetch(nil, algorithm.name, nil) else {
             OpenSSLErrorQueue.clear()
             return nil

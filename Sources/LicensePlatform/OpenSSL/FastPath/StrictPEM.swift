@@ -29,18 +29,25 @@ enum StrictPEM {
               bytes[endStart - 1] == UInt8(ascii: "\n")
         else { return nil }
         // The base64 body: lines of exactly 64 characters, the last one shorter or equal.
-        var characters: [UInt8] = []
-        characters.reserveCapacity(endStart - begin.count)
-        var lineStart = begin.count
-        while lineStart < endStart {
-            var lineEnd = lineStart
-            while bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-            let count = lineEnd - lineStart
-            let isLast = lineEnd + 1 == endStart
-            guard count >= 1, count <= lineLength, isLast || count == lineLength else { return nil }
-            characters.append(contentsOf: bytes[lineStart..<lineEnd])
-            lineStart = lineEnd + 1
+        var characters = [UInt8](repeating: 0, count: endStart - begin.count)
+        let written = bytes.withUnsafeBufferPointer { input in
+            characters.withUnsafeMutableBufferPointer { output -> Int? in
+                var written = 0
+                var lineStart = begin.count
+                while lineStart < endStart {
+                    var lineEnd = lineStart
+                    while input[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                    let length = lineEnd - lineStart
+                    guard length >= 1, length <= lineLength, lineEnd + 1 == endStart || length == lineLength else { return nil }
+                    (output.baseAddress! + written).update(from: input.baseAddress! + lineStart, count: length)
+                    written += length
+                    lineStart = lineEnd + 1
+                }
+                return written
+            }
         }
+        guard let written else { return nil }
+        characters.removeSubrange(written...)
         return Base64.decodeCanonical(characters)
     }
 }
