@@ -92,7 +92,7 @@ public final class FastLicenseVerifier {
         self.digests = digests
     }
 
-    /// How many chains it knows (for tests and the benchmark's sanity line).
+    /// How many chains it knows (for tests).
     public var knownChains: Int { chains.count }
 
     /// The full path's answer for `bytes` when the fast path can prove it valid; nil when it
