@@ -7,7 +7,14 @@ import TestSupport
 /// the parsed commands do; help, completion scripts and the man page's source stay the
 /// parser's; libcrypto never reads an `openssl.cnf`.
 @Suite struct StartupTests {
-    static let time = "2026-11-29 12:00:00"
+    /// `license-agent ARGUMENTS --root ROOT` under umockdev with the fixture NIC, on a clock
+    /// frozen at 2026-11-29 12:00:00 (so that two runs print the same times).
+    static func agent(_ arguments: [String], on device: DeviceTree) throws -> ProcessResult {
+        try ProcessRunner.run(["faketime", "-f", "2026-11-29 12:00:00"]
+                              + Umockdev.commandLine(deviceFile: try Umockdev.fixture("device"),
+                                                     [Umockdev.agent] + arguments + ["--root", device.root]),
+                              environment: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"])
+    }
 
     /// A device with a valid, an expired, a tampered and a foreign license.
     static func device() throws -> DeviceTree {
@@ -28,8 +35,8 @@ import TestSupport
     @Test(arguments: [["status"], ["status", "--json"], ["check"], ["check", "--json"], ["--json", "check"]])
     func bootInvocationsAnswerAsTheParsedCommandsDo(arguments: [String]) throws {
         let direct = try Self.device(), parsed = try Self.device()
-        let viaDispatch = try direct.agent(arguments, at: Self.time)
-        let viaParser = try parsed.agent(arguments + ["--root", parsed.root], at: Self.time)
+        let viaDispatch = try Self.agent(arguments, on: direct)
+        let viaParser = try Self.agent(arguments + ["--root", parsed.root], on: parsed)
         #expect(BootDispatch.invocation(arguments + ["--root", direct.root]) != nil)
         #expect(BootDispatch.invocation(arguments + ["--root", parsed.root, "--root", parsed.root]) == nil)
         #expect(viaDispatch.status == viaParser.status)
