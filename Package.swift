@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "license-issuer", targets: ["license-issuer"]),
         // For the fuzz targets in Fuzz/ (a package of its own, built with libFuzzer).
         .library(name: "LicenseAgentCore", targets: ["LicensePolicy", "LicensePlatform", "LicenseAgent"]),
+        // The mutation engine of the fast path's differential test, shared with its fuzz target.
+        .library(name: "LicenseMutation", targets: ["LicenseMutation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -77,7 +79,7 @@ let package = Package(
         .testTarget(name: "LicensePolicyTests", dependencies: ["LicensePolicy"]),
         .testTarget(
             name: "LicensePlatformTests",
-            dependencies: ["LicensePlatform", "LicensePolicy", "TestSupport"]),
+            dependencies: ["LicensePlatform", "LicensePolicy", "TestSupport", "LicenseMutation"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
@@ -85,6 +87,7 @@ let package = Package(
                 "license-agent", "license-issuer",
             ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "LicenseMutation", path: "Tests/LicenseMutation"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,7 +9,7 @@ import PackageDescription
 /// `Fuzz/Corpus`.
 let targets = [
     "FuzzLicenseDocument", "FuzzCMSEnvelope", "FuzzKeyring", "FuzzRemovalProfile", "FuzzSettings",
-    "FuzzAgentConf", "FuzzStateFiles", "FuzzMountInfo", "FuzzOSRelease",
+    "FuzzAgentConf", "FuzzStateFiles", "FuzzMountInfo", "FuzzOSRelease", "FuzzFastPathDifferential",
 ]
 
 let package = Package(
@@ -21,7 +21,9 @@ let package = Package(
     ] + targets.map { name in
         .executableTarget(
             name: name,
-            dependencies: ["FuzzDriver", .product(name: "LicenseAgentCore", package: "license-agent")],
+            dependencies: ["FuzzDriver", .product(name: "LicenseAgentCore", package: "license-agent")]
+                // The differential target mutates licenses with the engine of the unit test.
+                + (name == "FuzzFastPathDifferential" ? [.product(name: "LicenseMutation", package: "license-agent")] : []),
             path: "Sources/\(name)")
     },
     swiftLanguageModes: [.v6]

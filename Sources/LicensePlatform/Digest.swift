@@ -27,4 +27,22 @@ public enum Digest {
         }
         return String(decoding: text, as: UTF8.self)
     }
+
+    /// The digest of `bytes` with the algorithm libcrypto calls `name` ("SHA256", "SHA1", …);
+    /// nil when there is no such digest. For the fast path's differential tests.
+    public static func bytes(of bytes: [UInt8], algorithm name: String) -> [UInt8]? {
+        LibCrypto.initialize()
+        guard let algorithm = EVP_MD_fetch(nil, name, nil) else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        defer { EVP_MD_free(algorithm) }
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_Digest(bytes, bytes.count, &output, &length, algorithm, nil) == 1 else {
+            OpenSSLErrorQueue.clear()
+            return nil
+        }
+        return Array(output.prefix(Int(length)))
+    }
 }

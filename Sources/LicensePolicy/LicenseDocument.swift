@@ -52,15 +52,13 @@ public struct LicenseDocument: Sendable, Hashable {
             throw malformed("the document is not UTF-8 text")
         }
         let fields: [String: JSONValue]
-        do {
-            guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: Data(content)) else {
-                throw malformed("the document is JSON but not an object")
-            }
+        let data = Data(content)
+        if let object = try? JSONDecoder().decode([String: JSONValue].self, from: data) {
+            // The usual case, decoded without first failing as a string, number, array and
+            // bool (each failure builds a DecodingError: a fifth of a signature check, issue 10).
             fields = object
-        } catch let rejection as Rejection {
-            throw rejection
-        } catch {
-            throw malformed("the document is not JSON")
+        } else {
+            fields = try Self.fieldsOrRejection(data)
         }
 
         func string(_ key: String) throws(Rejection) -> String {
@@ -123,6 +121,19 @@ public struct LicenseDocument: Sendable, Hashable {
         return LicenseDocument(licenseId: licenseId, issued: issued, product: product, model: model,
                                packId: packId, subscriptionKey: subscriptionKey,
                                starts: starts, expires: expires, units: units)
+    }
+    /// The top-level object's fields, or why there are none: not JSON, or JSON but not an object.
+    private static func fieldsOrRejection(_ data: Data) throws(Rejection) -> [String: JSONValue] {
+        do {
+            guard case .object(let object) = try JSONDecoder().decode(JSONValue.self, from: data) else {
+                throw Rejection(verdict: .malformed, detail: "the document is JSON but not an object")
+            }
+            return object
+        } catch let rejection as Rejection {
+            throw rejection
+        } catch {
+            throw Rejection(verdict: .malformed, detail: "the document is not JSON")
+        }
     }
 }
 

@@ -24,15 +24,18 @@ struct LicenseAgentCommand: ParsableCommand {
     /// Accepts the global options before the subcommand too (`license-agent --root R status`),
     /// as CLI.md writes them, by moving them behind the subcommand name before parsing.
     ///
-    /// `--version` alone prints the version. It is answered here rather than through the
-    /// parser's `version:`, which also claims `--version` after a subcommand whenever that
-    /// command's parsing fails — and `may-update` has an option of that name.
+    /// libcrypto is set up first (`ProcessStartup`); `--version` alone prints the version — it
+    /// is answered here rather than through the parser's `version:`, which also claims
+    /// `--version` after a subcommand whenever that command's parsing fails, and `may-update`
+    /// has an option of that name —; and the boot invocations skip the parser (`BootDispatch`).
     static func main() {
+        ProcessStartup.prepare()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             Console.write(BuildInfo.version)
             return
         }
+        BootDispatch.runIfBootInvocation(arguments)
         main(GlobalOptions.movingLeadingOptions(arguments))
     }
 }

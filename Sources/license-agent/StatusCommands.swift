@@ -15,10 +15,13 @@ struct StatusCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Evaluate a future day instead of today (YYYY-MM-DD).", valueName: "date"))
     var at: CalendarDay?
 
-    func run() throws {
-        try runReporting(json: options.json) {
-            let status = try DeviceStatus.current(layout: options.layout, at: at)
-            Console.write(options.json ? JSONOutput.string(status.document) : status.text)
+    func run() throws { try Self.run(layout: options.layout, json: options.json, at: at) }
+
+    /// The command's body; `BootDispatch` calls it directly for the boot invocations.
+    static func run(layout: DeviceLayout, json: Bool, at: CalendarDay?) throws {
+        try runReporting(json: json) {
+            let status = try DeviceStatus.current(layout: layout, at: at)
+            Console.write(json ? JSONOutput.string(status.document) : status.text)
             return status.report.licensed ? 0 : 2
         }
     }
@@ -38,9 +41,12 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
-        try runReporting(json: options.json) {
-            let outcome = BootCheck(layout: options.layout).run()
+    func run() throws { try Self.run(layout: options.layout, json: options.json) }
+
+    /// The command's body; `BootDispatch` calls it directly for the boot invocations.
+    static func run(layout: DeviceLayout, json: Bool) throws {
+        try runReporting(json: json) {
+            let outcome = BootCheck(layout: layout).run()
             for error in outcome.errors {
                 writeToStandardError("WARNING (\(error.code.rawValue)): \(error.sentence)", priority: .warning)
             }
@@ -48,10 +54,10 @@ struct CheckCommand: ParsableCommand {
                 writeToStandardError("The answer could not be published: \(failure.sentence)")
             }
             guard let status = outcome.status else {
-                if options.json { Console.write(JSONOutput.string(StatusDocument.Unanswered(errors: outcome.errors))) }
+                if json { Console.write(JSONOutput.string(StatusDocument.Unanswered(errors: outcome.errors))) }
                 return outcome.exitStatus
             }
-            if options.json {
+            if json {
                 Console.write(JSONOutput.string(status.document))
             } else {
                 let report = status.report

@@ -18,23 +18,43 @@ import LicensePolicy
 /// together with the instants the chain covers, so a directory of licenses from one signer
 /// builds and checks the chain once. The keyring and CRLs are read once, at init. One
 /// verifier is used from one thread at a time.
+///
+/// `FastLicenseVerifier` (issue 10) is asked first: it may only prove a file valid, for about
+/// one signature, after this full path verified a file of the same chain; whatever it cannot
+/// prove comes here, so every refusal is this path's.
 public final class CMSLicenseVerifier: SignatureChecking {
     private let trust: TrustAnchors
     private var trustedChains: [SignerChainCheck.Key: [(validity: ClosedRange<Timestamp>, signer: SignerFacts)]] = [:]
+    private let cachesChains: Bool
+    /// The fast path consulted before the full check; nil when switched off.
+    public let fastPath: FastLicenseVerifier?
 
     /// - Parameters:
     ///   - keyringPath: PEM file with one or more CA certificates (trust anchors only).
     ///   - crlPath: optional PEM file with CRLs; nil or a missing file means no revocation
     ///     checking, a present file that does not parse is an error.
+    ///   - fastPath: ask `FastLicenseVerifier` first (the default). Off, every file takes the
+    ///     full path: the reference of the differential tests.
+    ///   - cachesChains: remember trusted chains (the default). Off, every file's chain is
+    ///     built and judged anew: the uncached reference of the differential tests.
     /// - Throws: `AgentError` with code `.keyringMissing`, `.keyringUnusable` or `.crlUnusable`, the path and the cause.
-    public init(keyringPath: String, crlPath: String?) throws(AgentError) {
+    public init(keyringPath: String, crlPath: String?, fastPath: Bool = true, cachesChains: Bool = true) throws(AgentError) {
+        LibCrypto.initialize()
         trust = try TrustAnchors(keyringPath: keyringPath, crlPath: crlPath)
+        self.cachesChains = cachesChains
+        self.fastPath = fastPath ? FastLicenseVerifier() : nil
     }
 
     /// Revocation is checked (a CRL file was present and read).
     public var checksRevocation: Bool { trust.checksRevocation }
 
     public func check(_ bytes: [UInt8]) -> SignatureCheck {
+        if let proof = fastPath?.verify(bytes) { return .verified(proof.document, signer: proof.signer) }
+        return fullCheck(bytes)
+    }
+
+    /// The `CMS_verify` path: every verdict, in the contract's order.
+    private func fullCheck(_ bytes: [UInt8]) -> SignatureCheck {
         OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
         guard bytes.count <= LicenseLimits.maximumFileSize else {
@@ -79,7 +99,9 @@ public final class CMSLicenseVerifier: SignatureChecking {
         }
         switch chainOutcome(signer: signer, carried: carried, at: document.issued) {
         case .refused(let verdict, let detail): return .refused(verdict, detail: detail)
-        case .trusted(let facts, _): return .verified(document, signer: facts)
+        case .trusted(let facts, let validity):
+            fastPath?.learn(from: bytes, signer: signer, validity: validity, facts: facts)
+            return .verified(document, signer: facts)
         }
     }
 
@@ -87,11 +109,11 @@ public final class CMSLicenseVerifier: SignatureChecking {
     /// chain already verified covers the instant, else computed (and cached when trusted).
     private func chainOutcome(signer: X509Certificate, carried: [X509Certificate], at instant: Timestamp?) -> SignerChainCheck.Outcome {
         let key = SignerChainCheck.Key(signer: signer, carried: carried)
-        if let instant, let known = trustedChains[key]?.first(where: { $0.validity.contains(instant) }) {
+        if cachesChains, let instant, let known = trustedChains[key]?.first(where: { $0.validity.contains(instant) }) {
             return .trusted(known.signer, validity: known.validity)
         }
         let outcome = SignerChainCheck(trust: trust).evaluate(signer: signer, carried: carried, at: instant)
-        if instant != nil, case .trusted(let facts, let validity) = outcome {
+        if cachesChains, instant != nil, case .trusted(let facts, let validity) = outcome {
             trustedChains[key, default: []].append((validity, facts))
         }
         return outcome

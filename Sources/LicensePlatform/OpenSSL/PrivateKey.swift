@@ -53,3 +53,23 @@ public final class PrivateKey {
         return output.bytes
     }
 }
+
+extension PrivateKey {
+    /// A raw signature over `bytes` (`EVP_DigestSign`) with the digest named `digest`
+    /// ("SHA256", "SHA384", …): vendor side only. The fast path's differential tests use it to
+    /// re-sign mutated signed attributes, so that a mutation gets past the signature.
+    public func signature(over bytes: [UInt8], digest: String) throws(AgentError) -> [UInt8] {
+        defer { OpenSSLErrorQueue.clear() }
+        guard let context = EVP_MD_CTX_new() else { throw OpenSSLErrorQueue.error(.crypto, "Could not allocate a signing context") }
+        defer { EVP_MD_CTX_free(context) }
+        var length = 0
+        guard EVP_DigestSignInit_ex(context, nil, digest, nil, nil, pointer, nil) == 1,
+              EVP_DigestSign(context, nil, &length, bytes, bytes.count) == 1
+        else { throw OpenSSLErrorQueue.error(.crypto, "Could not sign with \(digest)") }
+        var signature = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(context, &signature, &length, bytes, bytes.count) == 1 else {
+            throw OpenSSLErrorQueue.error(.crypto, "Could not sign with \(digest)")
+        }
+        return Array(signature.prefix(length))
+    }
+}

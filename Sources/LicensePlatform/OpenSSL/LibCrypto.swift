@@ -1,0 +1,23 @@
+internal import COpenSSL
+
+/// libcrypto's process-wide set-up, done once before anything else uses OpenSSL.
+///
+/// `OPENSSL_INIT_NO_LOAD_CONFIG`: the agent never reads the system's `openssl.cnf` (nor one
+/// named by `OPENSSL_CONF`). What it trusts is the keyring, the CRL file and the rules of
+/// LICENSE-FORMAT.md; a configuration file that loads other providers, sets default
+/// properties or changes security levels must not change a verdict — nor cost start-up time
+/// (loading it took 0.7–1.9 M instructions at every boot, issue 10). OpenSSL loads the
+/// configuration at most once per process, so after this call a later request to load it
+/// (libcurl's `OPENSSL_init_ssl` in `fetch`, for one) finds the step done and loads nothing.
+///
+/// `license-agent` calls it first thing in `main()`; `CMSLicenseVerifier` calls it as well,
+/// for every other user of the library (tests, fuzz targets). Later calls do nothing.
+public enum LibCrypto {
+    private static let initialized: Bool = {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG), nil) == 1
+    }()
+
+    /// Initialises libcrypto without its configuration file; true when libcrypto is usable.
+    @discardableResult
+    public static func initialize() -> Bool { initialized }
+}
