@@ -139,19 +139,28 @@ public struct LicenseImport {
         }
     }
 
-    /// The files named on the command line (the rescue shell): each must exist — a missing
-    /// file is an error of the command, not a verdict about a license. Each is read when its
-    /// turn comes: no symlinks, regular files only, at most 64 KiB.
-    public static func localCandidates(paths: [String]) throws(AgentError) -> [Candidate] {
-        for path in paths where DurableFile.size(of: path) == nil {
-            throw AgentError(.notFound, "No such file", path: DisplayText.escaping(path),
-                             remedy: "Check the path; nothing was imported")
-        }
-        return paths.map { path in
-            Candidate(source: path, preferredName: FileName(path.split(separator: "/").last.map(String.init) ?? path)) {
+    /// The files named on the command line, each taken as the bytes the shell passed.
+    public static func localCandidates(arguments: [String]) throws(AgentError) -> [Candidate] {
+        try localCandidates(paths: arguments.map(RawArguments.bytes(of:)))
+    }
+
+    /// The files named on the command line (the rescue shell), as the bytes the shell passed:
+    /// a name that is not UTF-8 is opened as itself. Each must exist — a missing file is an
+    /// error of the command, not a verdict about a license. Each is read when its turn comes:
+    /// no symlinks, regular files only, at most 64 KiB.
+    public static func localCandidates(paths: [[UInt8]]) throws(AgentError) -> [Candidate] {
+        try paths.map { path throws(AgentError) in
+            let display = DisplayText.escaping(path)
+            let slash = path.lastIndex(of: UInt8(ascii: "/"))
+            let directoryPath = slash.map { $0 == path.startIndex ? [UInt8(ascii: "/")] : Array(path[..<$0]) } ?? Array(".".utf8)
+            let name = FileName(bytes: slash.map { path[path.index(after: $0)...] } ?? path[...])
+            guard let directory = try OpenDirectory.open(bytes: directoryPath), (try? directory.kind(of: name)) != nil else {
+                throw AgentError(.notFound, "No such file", path: display, remedy: "Check the path; nothing was imported")
+            }
+            return Candidate(source: display, preferredName: name) {
                 Result { () throws(AgentError) -> [UInt8] in
-                    guard let bytes = try DurableFile.read(path, limit: LicenseLimits.maximumFileSize) else {
-                        throw AgentError(.notFound, "No such file", path: path)
+                    guard let bytes = try directory.readRegularFile(name, limit: LicenseLimits.maximumFileSize) else {
+                        throw AgentError(.notFound, "No such file", path: display)
                     }
                     return bytes
                 }

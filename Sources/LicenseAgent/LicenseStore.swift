@@ -77,7 +77,7 @@ public struct LicenseStore {
         return try withWritablePartition { () throws(AgentError) -> Applied in
             var applied = Applied()
             if let request = change.writeRequest {
-                try DurableFile.write(request, to: partition.display(LicenseStore.requestFileName))
+                try DurableFile.write(request, to: layout.licensePartition + "/" + LicenseStore.requestFileName.description)
             }
             if change.changesLicenseSet {
                 applied = try replaceLicenseSet(change, in: partition)

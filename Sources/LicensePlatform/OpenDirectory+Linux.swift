@@ -42,7 +42,19 @@ public final class OpenDirectory {
     /// Opens the directory at `path` (a symbolic link as its last component is followed: an
     /// administrator may link the partition); nil when it does not exist.
     public static func open(_ path: String) throws(AgentError) -> OpenDirectory? {
-        let opened = valueOrErrno { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        try open(bytes: Array(path.utf8), path: path)
+    }
+
+    /// `open(_:)` for a path given as bytes (a command-line argument that is not UTF-8); its
+    /// `path` is then the escaped form, for messages only.
+    public static func open(bytes: [UInt8]) throws(AgentError) -> OpenDirectory? {
+        try open(bytes: bytes, path: DisplayText.escaping(bytes))
+    }
+
+    private static func open(bytes: [UInt8], path: String) throws(AgentError) -> OpenDirectory? {
+        let opened = FileName(bytes: bytes).withCString { raw in
+            valueOrErrno { Glibc.open(raw, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        }
         switch opened {
         case .success(let raw): return OpenDirectory(descriptor: FileDescriptor(rawValue: raw), path: path)
         case .failure(.noSuchFileOrDirectory): return nil

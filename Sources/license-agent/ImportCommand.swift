@@ -29,7 +29,7 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         try runReporting(json: options.json) {
             let outcome = try LicenseImport(layout: options.layout)
-                .run(LicenseImport.localCandidates(paths: files), options: .init(replace: importOptions.replace))
+                .run(LicenseImport.localCandidates(arguments: files), options: .init(replace: importOptions.replace))
             printImport(outcome, json: options.json)
             return outcome.exitStatus
         }

@@ -208,3 +208,21 @@ import TestSupport
         #expect(try device.installedNameBytes("license/dsa") == [StoreSafetyTests.hex("licenses")])
     }
 }
+
+extension StoreSafetyTests {
+    /// The rescue shell passes a Latin-1 file name as its bytes; the agent opens that very
+    /// file (Swift's own argument decoding would have replaced the byte with U+FFFD).
+    @Test func aCommandLineFileNameThatIsNotUTF8IsOpenedAsItself() throws {
+        let device = try DeviceTree()
+        _ = try device.directory.makeDirectory("incoming")
+        try device.writeFile(rawName: "PAS-caf\\351.lic", in: "incoming", contents: device.sign(DeviceTree.document()))
+        let result = try ProcessRunner.run([
+            "umockdev-run", "-d", try Umockdev.fixture("device"), "--", "sh", "-c",
+            "\"$1\" import --root \"$2\" \"$3/$(printf 'PAS-caf\\351.lic')\"", "sh",
+            Umockdev.agent, device.root, device.directory.appending("incoming"),
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("PAS-caf\\xe9.lic: installed as PAS-caf_.lic"), "\(result.stdout)")
+        #expect(try device.installedNames() == ["PAS-caf_.lic"])
+    }
+}
