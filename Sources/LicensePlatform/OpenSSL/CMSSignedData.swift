@@ -88,23 +88,21 @@ final class CMSSignedData {
     /// (`CMS_NO_SIGNER_CERT_VERIFY`), which the verifier checks on its own terms — and
     /// returns the encapsulated content byte for byte (`CMS_BINARY`).
     func verifiedContent() -> Result<[UInt8], VerificationFailure> {
-        guard let output = try? MemoryBIO() else { return .failure(VerificationFailure(reasons: [])) }
+        guard let output = try? MemoryBIO() else { return .failure(VerificationFailure(reason: nil)) }
         let flags = UInt32(CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY)
         guard CMS_verify(pointer, nil, nil, nil, output.pointer, flags) == 1 else {
-            return .failure(VerificationFailure(reasons: OpenSSLErrorQueue.drain()))
+            let reason = OpenSSLErrorQueue.newestReason
+            OpenSSLErrorQueue.clear()
+            return .failure(VerificationFailure(reason: reason))
         }
         return .success(output.bytes)
     }
 
-    /// Why `CMS_verify` said no, as OpenSSL put it.
+    /// Why `CMS_verify` said no: the reason of the newest queue entry, as OpenSSL words it
+    /// (`ERR_reason_error_string`, e.g. "content verify error").
     struct VerificationFailure: Error {
-        let reasons: [String]
-        /// The last reason without the `error:XXXXXXXX:library::` prefix, e.g. "content verify error".
-        var summary: String {
-            guard let last = reasons.last else { return "the signature does not verify" }
-            return last.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4)
-                .joined(separator: ":").trimmingPrefix(" ").description
-        }
+        let reason: String?
+        var summary: String { reason ?? "the signature does not verify" }
     }
 
     // MARK: Writing
