@@ -74,26 +74,28 @@ public final class LoopbackTestServer: @unchecked Sendable {
         if let requestFile { arguments += ["--request-file", requestFile] }
         log = workDirectory.appending("server-\(mode.rawValue)-\(UUID().uuidString).log")
 
-        // Started in the background by a shell that exits at once: the server is not a child
-        // the test process must reap, and its stdout closes after the port line.
+        (processID, port) = try LoopbackTestServer.launch(arguments, log: log, what: "the \(mode) test server")
+    }
+
+    /// Starts `python3 arguments…` (a server script that prints `PORT N` once it listens) in
+    /// the background, by a shell that exits at once — the server is not a child the test
+    /// process must reap, and its stdout closes after the port line; stderr goes to `log`.
+    static func launch(_ arguments: [String], log: String, what: String) throws -> (processID: Int32, port: Int) {
         let launcher = "log=$1; shift; \"$@\" </dev/null 2>>\"$log\" & echo \"PID $!\""
         let started = try ProcessRunner.run(["/bin/sh", "-c", launcher, "sh", log,
-                                             try ProcessRunner.resolve(LoopbackTestServer.python)] + arguments)
+                                             try ProcessRunner.resolve(python)] + arguments)
         var processID: Int32?, port: Int?
         for line in started.stdout.split(separator: "\n") {
             if line.hasPrefix("PID ") { processID = Int32(line.dropFirst(4)) }
             if line.hasPrefix("PORT ") { port = Int(line.dropFirst(5)) }
         }
-        guard let processID else {
-            throw ProcessRunner.Failure(description: "the \(mode) test server was not started: \(started)")
-        }
+        guard let processID else { throw ProcessRunner.Failure(description: "\(what) was not started: \(started)") }
         guard let port else {
             kill(processID, SIGKILL)
-            throw ProcessRunner.Failure(description: "the \(mode) test server did not start: \(started)\n"
+            throw ProcessRunner.Failure(description: "\(what) did not start: \(started)\n"
                 + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
         }
-        self.processID = processID
-        self.port = port
+        return (processID, port)
     }
 
     /// Stops the server now (e.g. to test "server down"); also done on deinit. Returns once

@@ -44,22 +44,7 @@ public final class UMSTestServer: @unchecked Sendable {
         if let certificate { arguments += ["--cert", certificate.certificatePath, "--key", certificate.keyPath] }
         else { arguments.append("--plain") }
         if !validators { arguments.append("--no-validators") }
-        let launcher = "log=$1; shift; \"$@\" </dev/null 2>>\"$log\" & echo \"PID $!\""
-        let started = try ProcessRunner.run(["/bin/sh", "-c", launcher, "sh", log,
-                                             try ProcessRunner.resolve(LoopbackTestServer.python)] + arguments)
-        var processID: Int32?, port: Int?
-        for line in started.stdout.split(separator: "\n") {
-            if line.hasPrefix("PID ") { processID = Int32(line.dropFirst(4)) }
-            if line.hasPrefix("PORT ") { port = Int(line.dropFirst(5)) }
-        }
-        guard let processID else { throw ProcessRunner.Failure(description: "the UMS test server was not started: \(started)") }
-        guard let port else {
-            kill(processID, SIGKILL)
-            throw ProcessRunner.Failure(description: "the UMS test server did not start: \(started)\n"
-                + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""))
-        }
-        self.processID = processID
-        self.port = port
+        (processID, port) = try LoopbackTestServer.launch(arguments, log: log, what: "the UMS test server")
     }
 
     /// Puts `contents` under `/licenses/NAME` (a new file, so a new ETag).
