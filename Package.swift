@@ -76,7 +76,7 @@ let package = Package(
                 "LicensePlatform", "LicensePolicy", "CommandReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "LicensePolicyTests", dependencies: ["LicensePolicy"]),
+        .testTarget(name: "LicensePolicyTests", dependencies: ["LicensePolicy", "LicenseMutation"]),
         .testTarget(
             name: "LicensePlatformTests",
             dependencies: ["LicensePlatform", "LicensePolicy", "TestSupport", "LicenseMutation"]),
