@@ -109,24 +109,32 @@ struct PlainJSONReader {
     /// A string whose escapes are the two-byte ones; `\u` and raw control characters are not read.
     private mutating func string() -> String? {
         position += 1  // "
-        var text: [UInt8] = []
-        var start = position
+        let start = position
+        while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+            guard byte >= 0x20 else { return nil }
+            position += 1
+        }
+        guard current == UInt8(ascii: "\\") else {
+            guard current != nil else { return nil }
+            position += 1
+            // A slice between two ASCII quotes of valid UTF-8 is valid UTF-8.
+            return String(decoding: bytes[start..<position - 1], as: UTF8.self)
+        }
+        // With escapes: the unescaped bytes are collected.
+        var text = Array(bytes[start..<position])
         while let byte = current {
             switch byte {
             case UInt8(ascii: "\""):
-                text.append(contentsOf: bytes[start..<position])
                 position += 1
-                // A slice between two ASCII quotes of valid UTF-8 is valid UTF-8.
                 return String(decoding: text, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                text.append(contentsOf: bytes[start..<position])
                 guard position + 1 < bytes.count, let unescaped = Self.unescaped(bytes[position + 1]) else { return nil }
                 text.append(unescaped)
                 position += 2
-                start = position
             case 0x00..<0x20:
                 return nil
             default:
+                text.append(byte)
                 position += 1
             }
         }
