@@ -6,12 +6,12 @@ public struct StatusDocument: Encodable, Sendable {
     public struct License: Encodable, Sendable {
         let file: String
         let verdict: Verdict
-        @ExplicitNull var licenseId: String?
-        @ExplicitNull var product: String?
-        @ExplicitNull var model: LicenseDocument.Model?
-        @ExplicitNull var packId: String?
-        @ExplicitNull var starts: CalendarDay?
-        @ExplicitNull var expires: CalendarDay?
+        let licenseId: String?
+        let product: String?
+        let model: LicenseDocument.Model?
+        let packId: String?
+        let starts: CalendarDay?
+        let expires: CalendarDay?
         let detail: String
 
         init(_ report: LicenseEvaluation.Report) {
@@ -24,6 +24,28 @@ public struct StatusDocument: Encodable, Sendable {
             starts = report.document?.starts
             expires = report.document?.expires
             detail = report.detail
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case file, verdict, licenseId, product, model, packId, starts, expires, detail
+        }
+
+        /// Written out, unlike every other output type: this one is encoded once per license,
+        /// and the synthesized form (each value through `@ExplicitNull` and a single-value
+        /// container) was a tenth of a signature check per license (issue 10). Every value
+        /// goes in as a `String` or `null`; the bytes are those of the synthesized form
+        /// (`StatusDocumentEncodingTests` compares them).
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(file, forKey: .file)
+            try container.encode(verdict.rawValue, forKey: .verdict)
+            try container.encodeStringOrNull(licenseId, forKey: .licenseId)
+            try container.encodeStringOrNull(product, forKey: .product)
+            try container.encodeStringOrNull(model?.rawValue, forKey: .model)
+            try container.encodeStringOrNull(packId, forKey: .packId)
+            try container.encodeStringOrNull(starts?.description, forKey: .starts)
+            try container.encodeStringOrNull(expires?.description, forKey: .expires)
+            try container.encode(detail, forKey: .detail)
         }
     }
 
@@ -99,6 +121,13 @@ public struct StatusDocument: Encodable, Sendable {
         self.configuration = configuration
         self.removalProfile = removalProfile
         self.errors = errors.map(ErrorEntry.init)
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// The string, or `null` (not an absent key) when there is none: `@ExplicitNull` by hand.
+    mutating func encodeStringOrNull(_ value: String?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
 
