@@ -82,14 +82,17 @@ public final class FastLicenseVerifier {
     private var chains: [TrustedChain] = []
     /// Decoded signer keys by the signer certificate's exact DER.
     private var keys: [[UInt8]: SignatureKey] = [:]
-    private let digests: [SignedDataLayout.DigestAlgorithm: MessageDigest]
+    /// Fetched at first use: each fetch costs OpenSSL 3.0 a provider look-up (0.3 M
+    /// instructions), which a device without licenses, or with SHA-256 ones only, never needs.
+    private var digests: [SignedDataLayout.DigestAlgorithm: MessageDigest] = [:]
 
-    public init() {
-        var digests: [SignedDataLayout.DigestAlgorithm: MessageDigest] = [:]
-        for algorithm in [SignedDataLayout.DigestAlgorithm.sha256, .sha384, .sha512] {
-            digests[algorithm] = MessageDigest(algorithm)
-        }
-        self.digests = digests
+    public init() {}
+
+    private func digest(_ algorithm: SignedDataLayout.DigestAlgorithm) -> MessageDigest? {
+        if let digest = digests[algorithm] { return digest }
+        let digest = MessageDigest(algorithm)
+        digests[algorithm] = digest
+        return digest
     }
 
     /// How many chains it knows (for tests).
@@ -102,7 +105,7 @@ public final class FastLicenseVerifier {
               let layout = Self.layout(of: bytes),
               let chain = chains.first(where: { $0.matches(layout) }),
               Self.signatureAlgorithmFits(layout, chain.key.kind),
-              let digest = digests[layout.digest]
+              let digest = digest(layout.digest)
         else { return nil }
         defer { OpenSSLErrorQueue.clear() }
         let attributes = layout.signedAttributes
