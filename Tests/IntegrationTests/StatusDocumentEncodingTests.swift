@@ -20,16 +20,11 @@ import Testing
         @ExplicitNull var expires: CalendarDay?
         let detail: String
 
-        init(_ report: LicenseEvaluation.Report) {
-            file = report.file.jsonText
-            verdict = report.verdict
-            licenseId = report.document?.licenseId
-            product = report.document?.product
-            model = report.document?.model
-            packId = report.document?.packId
-            starts = report.document?.starts
-            expires = report.document?.expires
-            detail = report.detail
+        /// The same values, encoded the synthesized way.
+        static func of(_ entry: StatusDocument.License) -> SynthesizedLicense {
+            SynthesizedLicense(file: entry.file, verdict: entry.verdict, licenseId: entry.licenseId,
+                               product: entry.product, model: entry.model, packId: entry.packId,
+                               starts: entry.starts, expires: entry.expires, detail: entry.detail)
         }
     }
 
@@ -57,8 +52,9 @@ import Testing
                         file: file, verdict: verdict, document: document,
                         detail: ["", "signature verified", "tab\there \u{0}nul ünïcödé"][index % 3])
                     for pretty in [false, true] {
-                        let written = JSONOutput.encode(StatusDocument.License(report), pretty: pretty)
-                        let synthesized = JSONOutput.encode(SynthesizedLicense(report), pretty: pretty)
+                        let entry = StatusDocument.License(report)
+                        let written = JSONOutput.encode(entry, pretty: pretty)
+                        let synthesized = JSONOutput.encode(SynthesizedLicense.of(entry), pretty: pretty)
                         #expect(written == synthesized, "\(String(decoding: written, as: UTF8.self))")
                         compared += 1
                     }
