@@ -112,10 +112,15 @@ import LicensePolicy
     @Test(.enabled(if: ProcessRunner.isRoot)) func withoutRootTheSentenceSaysRunAsRoot() throws {
         let device = try DeviceTree()
         let file = try device.candidate("PAS.lic", device.sign(DeviceTree.document()))
+        // The unprivileged user must reach the binary and the fixture wherever the checkout
+        // lives (under `mktemp -d`, a mode-0700 directory): copies beside the device tree.
+        let agent = device.root + "/license-agent", fixture = device.root + "/device.umockdev"
+        try ProcessRunner.checked(["cp", Umockdev.agent, agent])
+        try ProcessRunner.checked(["cp", try Umockdev.fixture("device"), fixture])
         try ProcessRunner.checked(["chmod", "-R", "a+rX", device.root])
         let result = try ProcessRunner.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                            "umockdev-run", "-d", try Umockdev.fixture("device"), "--",
-                                            Umockdev.agent, "import", "--root", device.root, "--json", file])
+                                            "umockdev-run", "-d", fixture, "--",
+                                            agent, "import", "--root", device.root, "--json", file])
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("run it as root"), "\(result)")
         #expect(try result.json()["error"].flatMap { ($0 as? [String: Any])?["code"] as? String } == "needs-root")
