@@ -141,7 +141,7 @@ public struct LicenseImport {
 
     /// The files named on the command line, each taken as the bytes the shell passed.
     public static func localCandidates(arguments: [String]) throws(AgentError) -> [Candidate] {
-        try localCandidates(paths: arguments.map(RawArguments.bytes(of:)))
+        try localCandidates(paths: RawArguments.bytes(of: arguments))
     }
 
     /// The files named on the command line (the rescue shell), as the bytes the shell passed:

@@ -225,4 +225,25 @@ extension StoreSafetyTests {
         #expect(result.stdout.contains("PAS-caf\\xe9.lic: installed as PAS-caf_.lic"), "\(result.stdout)")
         #expect(try device.installedNames() == ["PAS-caf_.lic"])
     }
+
+    /// Two names on one command line that Swift decodes to equal strings — NFC and NFD
+    /// spellings (canonically equal), or two Latin-1 bytes (both repaired to U+FFFD) — are two
+    /// files: each argument is matched to its own `argv` entry, in order.
+    @Test(arguments: [("Lizenz-\\303\\251.lic", "Lizenz-e\\314\\201.lic"), ("PAS-caf\\351.lic", "PAS-caf\\350.lic")])
+    func twoCommandLineNamesThatDecodeAlikeAreTwoFiles(first: String, second: String) throws {
+        let device = try DeviceTree()
+        _ = try device.directory.makeDirectory("incoming")
+        try device.writeFile(rawName: first, in: "incoming", contents: device.sign(DeviceTree.document(product: "PAS")))
+        try device.writeFile(rawName: second, in: "incoming", contents: device.sign(DeviceTree.document(product: "EMP")))
+        let result = try ProcessRunner.run([
+            "umockdev-run", "-d", try Umockdev.fixture("device"), "--", "sh", "-c",
+            "\"$1\" import --root \"$2\" \"$3/$(printf \"$4\")\" \"$3/$(printf \"$5\")\"", "sh",
+            Umockdev.agent, device.root, device.directory.appending("incoming"), first, second,
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(try device.installedNames().count == 2, "\(result.stdout)")
+        let status = try device.agent(["status", "--json"])
+        let products = try status.json()["products"] as? [[String: Any]]
+        #expect(Set((products ?? []).compactMap { $0["product"] as? String }) == ["PAS", "EMP"], "\(status.stdout)")
+    }
 }
