@@ -66,7 +66,7 @@ import Testing
         let identity = try ProcessRunner.checked(["stat", "-c", "%d:%i", output]).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--", Umockdev.agent] + arguments
-        if let time { command = ["faketime", time] + command }
+        if let time { command = ProcessRunner.fakeClock(time) + command }
         let result = try ProcessRunner.run(["/bin/sh", "-c", "exec \"$@\" >>\"$JOURNAL_FILE\" 2>&1", "sh"] + command,
                                            environment: ["JOURNAL_FILE": output,
                                                          "JOURNAL_STREAM": journalStream ?? identity])

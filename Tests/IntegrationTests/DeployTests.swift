@@ -45,14 +45,15 @@ import TestSupport
 
         /// A license for the fixture unit, signed by the test PKI.
         func license(product: String = "EMP", model: String = "subscription", starts: String = "2026-01-01",
-                     expires: String = "2035-12-31", units: [String] = DeviceTree.defaultUnits) throws -> Data {
+                     expires: String = TestDay.farFuture, units: [String] = DeviceTree.defaultUnits) throws -> Data {
             try device.sign(DeviceTree.document(product: product, model: model, starts: starts, expires: expires, units: units))
         }
 
         /// A license whose signed content was changed after signing (DER, the expiry moved).
         func tampered() throws -> Data {
-            let signed = try device.sign(DeviceTree.document(product: "EMP", expires: "2035-12-31"), format: .der)
-            let original = Data("2035-12-31".utf8), forged = Data("2039-12-31".utf8)
+            let expires = TestDay.farFuture, extended = TestDay.fromToday(years: 14)
+            let signed = try device.sign(DeviceTree.document(product: "EMP", expires: expires), format: .der)
+            let original = Data(expires.utf8), forged = Data(extended.utf8)
             var copy = signed
             let range = try #require(copy.range(of: original))
             copy.replaceSubrange(range, with: forged)

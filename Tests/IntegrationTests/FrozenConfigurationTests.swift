@@ -11,7 +11,7 @@ import TestSupport
     /// Runs `license-agent SUBCOMMAND… --root ROOT ARGS…` under umockdev at `time`
     /// (nested subcommands such as `config apply` take their options after the last name).
     static func agent(_ device: DeviceTree, _ names: [String], _ arguments: [String] = [], at time: String) throws -> ProcessResult {
-        try ProcessRunner.run(["faketime", time, "umockdev-run", "-d", try Umockdev.fixture("device"), "--",
+        try ProcessRunner.run(ProcessRunner.fakeClock(time) + ["umockdev-run", "-d", try Umockdev.fixture("device"), "--",
                                Umockdev.agent] + names + ["--root", device.root] + arguments)
     }
 

@@ -31,11 +31,11 @@ final class ImportSourceFixture: @unchecked Sendable {
     /// The unit ID of the onboard NIC in the umockdev testbeds below.
     static let testbedUnit = "00E0C51C5087"
 
-    /// A license signed by the test PKI (P-256 leaf), valid from 2026-01-01 to 2039-12-31.
+    /// A license signed by the test PKI (P-256 leaf), valid from 2026-01-01 to ten years from today.
     func license(id: String, units: [String], product: String = "EMP", model: String = "subscription") throws -> Data {
         let document: [String: Any] = [
             "format": 1, "licenseId": id, "issued": "2026-01-01T08:00:00Z", "product": product, "model": model,
-            "packId": "\(product)-\(id)", "starts": "2026-01-01", "expires": "2039-12-31", "units": units,
+            "packId": "\(product)-\(id)", "starts": "2026-01-01", "expires": TestDay.farFuture, "units": units,
         ]
         let json = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
         return try pki.sign(document: String(decoding: json, as: UTF8.self), signer: .p256)

@@ -10,10 +10,9 @@ import TestSupport
     /// `license-agent ARGUMENTS --root ROOT` under umockdev with the fixture NIC, on a clock
     /// frozen at 2026-11-29 12:00:00 (so that two runs print the same times).
     static func agent(_ arguments: [String], on device: DeviceTree) throws -> ProcessResult {
-        try ProcessRunner.run(["faketime", "-f", "2026-11-29 12:00:00"]
+        try ProcessRunner.run(ProcessRunner.fakeClock("2026-11-29 12:00:00", frozen: true)
                               + Umockdev.commandLine(deviceFile: try Umockdev.fixture("device"),
-                                                     [Umockdev.agent] + arguments + ["--root", device.root]),
-                              environment: ["FAKETIME_DONT_FAKE_MONOTONIC": "1"])
+                                                     [Umockdev.agent] + arguments + ["--root", device.root]))
     }
 
     /// A device with a valid, an expired, a tampered and a foreign license.

@@ -39,7 +39,7 @@ public final class DeviceTree: @unchecked Sendable {
     /// A format-1 license document as JSON text.
     public static func document(licenseId: String = UUID().uuidString, product: String = "PAS",
                                 model: String = "subscription", starts: String = "2026-01-01",
-                                expires: String = "2035-12-31", units: [String] = defaultUnits,
+                                expires: String = TestDay.farFuture, units: [String] = defaultUnits,
                                 issued: String = "2026-01-01T08:00:00Z", packId: String? = nil,
                                 extra: [String: Any] = [:]) -> String {
         var object: [String: Any] = [
@@ -66,7 +66,7 @@ public final class DeviceTree: @unchecked Sendable {
     /// Signs and installs a license in one step; returns its license id.
     @discardableResult
     public func installLicense(_ name: String, product: String = "PAS", model: String = "subscription",
-                               starts: String = "2026-01-01", expires: String = "2035-12-31",
+                               starts: String = "2026-01-01", expires: String = TestDay.farFuture,
                                units: [String] = defaultUnits, licenseId: String = UUID().uuidString) throws -> String {
         try install(name, sign(Self.document(licenseId: licenseId, product: product, model: model,
                                              starts: starts, expires: expires, units: units)))
@@ -104,7 +104,7 @@ public final class DeviceTree: @unchecked Sendable {
         if umockdev {
             command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--"] + command
         }
-        if let time { command = ["faketime", time] + command }
+        if let time { command = ProcessRunner.fakeClock(time) + command }
         if let timeout { command = ["timeout", "-k", "5", String(timeout)] + command }
         return try ProcessRunner.run(command)
     }

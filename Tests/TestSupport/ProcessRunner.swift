@@ -97,3 +97,27 @@ extension ProcessRunner {
     /// The full path of `program` from PATH.
     public static func which(_ program: String) throws -> String { try resolve(program) }
 }
+
+extension ProcessRunner {
+    /// The words that run a command on a faked clock: `faketime TIME`, or with `frozen` a wall
+    /// clock that stands still at TIME (`faketime -f`).
+    ///
+    /// The test process may itself run on a shifted clock (`scripts/test --days-ahead`, or
+    /// `faketime -f +800d swift test`). A child told "at TIME" must see TIME, not TIME shifted
+    /// again by the libfaketime it would inherit, so the outer fake clock's preload and
+    /// variables are taken out of its environment first.
+    public static func fakeClock(_ time: String, frozen: Bool = false) -> [String] {
+        let environment = ProcessInfo.processInfo.environment
+        var words = ["env"]
+        for name in environment.keys.sorted() where name.hasPrefix("FAKETIME") || name == "DONT_FAKE_MONOTONIC" {
+            words += ["-u", name]
+        }
+        if let preload = environment["LD_PRELOAD"] {
+            let kept = preload.split(whereSeparator: { $0 == ":" || $0 == " " }).filter { !$0.contains("libfaketime") }
+            words += kept.isEmpty ? ["-u", "LD_PRELOAD"] : ["LD_PRELOAD=" + kept.joined(separator: ":")]
+        }
+        // A frozen monotonic clock would stop every wait and timeout: only the wall clock stops.
+        if frozen { words.append("FAKETIME_DONT_FAKE_MONOTONIC=1") }
+        return words + ["faketime"] + (frozen ? ["-f", time] : [time])
+    }
+}

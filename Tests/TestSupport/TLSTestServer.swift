@@ -2,31 +2,72 @@ import Foundation
 
 /// A server CA and a certificate for `127.0.0.1`, made with the `openssl` program at test time:
 /// what a TLS test server presents and what `--cacert` must name for the agent to trust it.
+///
+/// Both are valid from `yearsAround` years before the test's clock to as many after it, so a
+/// test that runs the agent at a faked date (or a suite run days or years ahead) never meets
+/// "certificate is not yet valid" or "has expired" unless it asks for it.
 public final class TestServerCA: @unchecked Sendable {
     public let directory: TemporaryDirectory
     /// PEM of the CA certificate (pass to `--cacert`).
     public var caPath: String { directory.appending("ca.crt") }
     public var certificatePath: String { directory.appending("server.crt") }
     public var keyPath: String { directory.appending("server.key") }
+    /// The certificates' validity, as `openssl ca` dates.
+    public let notBefore: String, notAfter: String
 
-    public init() throws {
+    public init(yearsAround: Int = 40, now: Date = Date()) throws {
         directory = try TemporaryDirectory("test-server-ca")
-        let ca = directory.appending("ca")
-        try ProcessRunner.checked(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650",
-                                   "-subj", "/O=Test/CN=Test Server CA", "-keyout", ca + ".key", "-out", ca + ".crt",
-                                   "-addext", "basicConstraints=critical,CA:TRUE",
-                                   "-addext", "keyUsage=critical,keyCertSign,cRLSign"])
-        try directory.write("server.ext", """
+        let calendar = Calendar(identifier: .gregorian)
+        notBefore = Self.generalizedTime(calendar.date(byAdding: .year, value: -yearsAround, to: now)!)
+        notAfter = Self.generalizedTime(calendar.date(byAdding: .year, value: yearsAround, to: now)!)
+        try directory.write("index.txt", "")
+        try directory.write("serial", String(format: "%04X\n", Int.random(in: 0x1000...0xEFFF)))
+        let config = try directory.write("ca.cnf", """
+            [ ca ]
+            default_ca = this
+            [ this ]
+            database = \(directory.appending("index.txt"))
+            new_certs_dir = \(directory.path)
+            serial = \(directory.appending("serial"))
+            default_md = sha256
+            policy = anything
+            unique_subject = no
+            copy_extensions = none
+            [ anything ]
+            organizationName = optional
+            commonName = supplied
+            [ v3_ca ]
+            basicConstraints = critical,CA:TRUE
+            keyUsage = critical,keyCertSign,cRLSign
+            [ server ]
             basicConstraints = critical,CA:FALSE
             keyUsage = critical,digitalSignature,keyEncipherment
             extendedKeyUsage = serverAuth
             subjectAltName = IP:127.0.0.1,DNS:localhost
             """)
-        try ProcessRunner.checked(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-                                   "-keyout", keyPath, "-out", directory.appending("server.csr")])
-        try ProcessRunner.checked(["openssl", "x509", "-req", "-in", directory.appending("server.csr"),
-                                   "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial", "-days", "3650",
-                                   "-extfile", directory.appending("server.ext"), "-out", certificatePath])
+        let ca = directory.appending("ca")
+        try request(subject: "/O=Test/CN=Test Server CA", key: ca + ".key", out: ca + ".csr")
+        try ProcessRunner.checked(["openssl", "ca", "-batch", "-config", config, "-selfsign", "-keyfile", ca + ".key",
+                                   "-in", ca + ".csr", "-startdate", notBefore, "-enddate", notAfter,
+                                   "-extfile", config, "-extensions", "v3_ca", "-notext", "-out", caPath])
+        try request(subject: "/CN=127.0.0.1", key: keyPath, out: directory.appending("server.csr"))
+        try ProcessRunner.checked(["openssl", "ca", "-batch", "-config", config, "-cert", caPath, "-keyfile", ca + ".key",
+                                   "-in", directory.appending("server.csr"), "-startdate", notBefore, "-enddate", notAfter,
+                                   "-extfile", config, "-extensions", "server", "-notext", "-out", certificatePath])
+    }
+
+    private func request(subject: String, key: String, out: String) throws {
+        try ProcessRunner.checked(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", subject,
+                                   "-keyout", key, "-out", out])
+    }
+
+    /// `YYYYMMDDHHMMSSZ`, which `openssl ca -startdate/-enddate` takes for any year.
+    static func generalizedTime(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+        return formatter.string(from: date)
     }
 }
 
