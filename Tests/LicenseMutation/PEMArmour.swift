@@ -61,12 +61,12 @@ public enum PEMArmour {
         Array("-----BEGIN \(label)-----\n\(base64Lines(der))\n-----END \(label)-----\n".utf8)
     }
 
-    /// The same DER in a PEM armour that differs from OpenSSL's own in one respect (or not at
-    /// all, one time in eight). Returns the bytes and what was done.
+    /// The same DER in a PEM armour that differs from OpenSSL's own in one respect, or with text
+    /// around it (or not at all, one time in seventeen). Returns the bytes and what was done.
     public static func armour(_ der: [UInt8], using entropy: inout some MutationEntropy) -> ([UInt8], String) {
         let body = base64Lines(der)
         func text(_ string: String) -> [UInt8] { Array(string.utf8) }
-        switch entropy.below(12) {
+        switch entropy.below(17) {
         case 0: return (text("-----BEGIN CMS-----\r\n\(base64Lines(der, newline: "\r\n"))\r\n-----END CMS-----\r\n"), "PEM with CRLF")
         case 1: return (text("-----BEGIN CMS-----\n\(base64Lines(der, lineLength: 76))\n-----END CMS-----\n"), "PEM lines of 76")
         case 2: return (text("  \n-----BEGIN CMS-----\n\(body)\n-----END CMS-----\n"), "PEM after white space")
@@ -78,6 +78,12 @@ public enum PEMArmour {
         case 8: return (text("-----BEGIN CMS-----\n\(base64Lines(der, lineLength: 32))\n-----END CMS-----\n"), "PEM lines of 32")
         case 9: return (text("-----BEGIN CMS-----\n\(body) \n-----END CMS-----\n"), "PEM with a trailing space")
         case 10: return (text("-----BEGIN CMS-----\n\(body)\n-----END CMS-----\n\n-----BEGIN CMS-----\n\(body)\n-----END CMS-----\n"), "PEM block twice")
+        case 11: return (text("Subject: License\r\nFrom: vendor\r\n\r\n") + encode(der) + text("-- \nsignature\n"), "PEM in a mail")
+        case 12: return (text("0 licenses follow\n") + encode(der), "PEM after text that starts like DER")
+        // OpenSSL reads a CERTIFICATE block as CMS: this file is the truncated first block's.
+        case 13: return (encode(Array(der.prefix(der.count / 2)), label: "CERTIFICATE") + encode(der), "PEM after a CERTIFICATE block")
+        case 14: return (text("-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n") + encode(der), "PEM after a block of another label")
+        case 15: return (text(String(repeating: "x", count: 254)) + encode(der), "PEM after 254 bytes of a line")
         default: return (encode(der), "PEM as OpenSSL writes it")
         }
     }

@@ -23,7 +23,7 @@ import Testing
         let pem = "-----BEGIN CMS-----\n" + lines.joined(separator: "\n") + "\n-----END CMS-----\n"
         #expect(StrictPEM.decode(Array(pem.utf8)) == der)
         #expect(StrictPEM.decode(Array(pem.dropLast().utf8)) == der, "without the final newline")
-        for variant in [pem.replacingAll("\n", "\r\n"), " " + pem, pem + "x", pem.replacingAll("CMS", "PKCS7"),
+        for variant in [pem.replacingAll("\n", "\r\n"), " " + pem, String(pem.dropLast()) + "x", pem.replacingAll("CMS", "PKCS7"),
                         "-----BEGIN CMS-----\n" + lines.joined() + "\n-----END CMS-----\n",
                         "-----BEGIN CMS-----\n" + lines.joined(separator: "\n\n") + "\n-----END CMS-----\n"] {
             #expect(StrictPEM.decode(Array(variant.utf8)) == nil, "\(variant.prefix(40))")

@@ -4,8 +4,9 @@ import LicensePolicy
 /// Verifies license files with libcrypto (LICENSE-FORMAT.md "Envelope", "Verdicts").
 ///
 /// `check` decides in the contract's order and stops at the first refusal:
-/// 1. size and parse: at most 64 KiB, PEM or DER CMS, SignedData with encapsulated
-///    content and exactly one SignerInfo, else `malformed`;
+/// 1. size and parse: at most 64 KiB (the whole file, text around a PEM block included), DER
+///    or PEM CMS as `CMSSignedData` reads it, SignedData with encapsulated content and
+///    exactly one SignerInfo, else `malformed`;
 /// 2. signature: content digest and signature against the signer certificate carried in
 ///    the CMS, else `bad-signature` (`untrusted` when the signer certificate is absent);
 /// 3. digest strength of the SignerInfo, then chain, trust and revocation at the document's
@@ -62,7 +63,7 @@ public final class CMSLicenseVerifier: SignatureChecking {
         }
         guard !bytes.isEmpty else { return .refused(.malformed, detail: "the file is empty") }
         guard let envelope = CMSSignedData(parsing: bytes) else {
-            let form = CMSSignedData.isPEM(bytes) ? "PEM" : "DER"
+            let form = CMSSignedData.containsPEMBegin(bytes) ? "PEM" : "DER"
             return .refused(.malformed, detail: "the file is not a CMS structure (\(form)) or is truncated")
         }
         guard envelope.isSignedData else {

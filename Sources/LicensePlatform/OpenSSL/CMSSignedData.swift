@@ -13,18 +13,33 @@ final class CMSSignedData {
 
     deinit { CMS_ContentInfo_free(pointer) }
 
-    /// Parses PEM (text starting with `-----BEGIN`, after optional white space) or DER.
-    /// Nil when the bytes are not a CMS structure (or are truncated); the queue is cleared.
+    /// Parses a license envelope (LICENSE-FORMAT.md "Envelope"): DER when the file starts with
+    /// the SEQUENCE tag every DER ContentInfo starts with and is one; otherwise PEM, read as
+    /// `openssl cms -inform PEM` reads it (`readPEM`), so a mail header or a note before the
+    /// block — even one that starts with the byte `0` — does not turn a license into garbage.
+    /// Nil when the bytes are neither (or are truncated); the queue is cleared.
     convenience init?(parsing bytes: [UInt8]) {
-        guard let bio = try? MemoryBIO(bytes: bytes) else { return nil }
-        let parsed = Self.isPEM(bytes) ? Self.readPEM(bio) : d2i_CMS_bio(bio.pointer, nil)
+        var parsed: OpaquePointer?
+        if bytes.first == Self.derSequence, let bio = try? MemoryBIO(bytes: bytes) {
+            parsed = d2i_CMS_bio(bio.pointer, nil)
+        }
+        if parsed == nil, Self.containsPEMBegin(bytes), let bio = try? MemoryBIO(bytes: bytes) {
+            parsed = Self.readPEM(bio)
+        }
         OpenSSLErrorQueue.clear()
         guard let parsed else { return nil }
         self.init(owning: parsed)
     }
 
-    /// The first `CMS` (or `PKCS7`) PEM block, decoded. (`PEM_read_bio_CMS` is not
-    /// importable: the shim includes cms.h before pem.h defines its declaring macro.)
+    /// The identifier octet of a DER SEQUENCE.
+    static let derSequence: UInt8 = 0x30
+
+    /// The first PEM block whose label OpenSSL's reader takes for CMS, decoded: `CMS`, `PKCS7`,
+    /// or `CERTIFICATE` (`check_pem` lets CAs' PKCS#7 travel under that label, so a certificate
+    /// placed first is read as the license and refused, as `openssl cms` refuses it). Text
+    /// before, between and after blocks and blocks of any other label are skipped, exactly as
+    /// `PEM_read_bio_CMS` does. (`PEM_read_bio_CMS` itself is not importable: the shim
+    /// includes cms.h before pem.h defines its declaring macro.)
     private static func readPEM(_ bio: MemoryBIO) -> OpaquePointer? {
         var data: UnsafeMutablePointer<UInt8>?
         var length = 0
@@ -40,10 +55,13 @@ final class CMSSignedData {
         return d2i_CMS_ContentInfo(nil, &cursor, length)
     }
 
-    static func isPEM(_ bytes: [UInt8]) -> Bool {
-        let whiteSpace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
-        return bytes.drop { whiteSpace.contains($0) }.starts(with: Array("-----BEGIN".utf8))
+    /// True when the bytes hold `-----BEGIN` anywhere: only then can OpenSSL's PEM reader find
+    /// a begin line (after any text, even inside a line longer than its 254-byte buffer).
+    static func containsPEMBegin(_ bytes: [UInt8]) -> Bool {
+        bytes.firstRange(of: pemBegin) != nil
     }
+
+    private static let pemBegin = Array("-----BEGIN".utf8)
 
     /// The content type is id-signedData.
     var isSignedData: Bool {

@@ -14,7 +14,8 @@ import Musl
 ///
 /// A file is proven when all of this holds (else `verify` returns nil):
 /// 1. at most 64 KiB, not empty (LICENSE-FORMAT.md "Envelope");
-/// 2. DER, or PEM laid out exactly as OpenSSL writes it (`StrictPEM`);
+/// 2. DER, or a PEM block laid out exactly as OpenSSL writes it, with plain text before and
+///    after it (`StrictPEM`);
 /// 3. the one plain SignedData shape of `SignedDataLayout`, with the plain signed
 ///    attributes of `SignedAttributes`;
 /// 4. the exact bytes of its `certificates` field and of its signer identifier were seen in
@@ -143,11 +144,10 @@ public final class FastLicenseVerifier {
         chains.append(chain)
     }
 
+    /// DER when the file starts like DER, as the full path decides; else the strict PEM block.
     private static func layout(of bytes: [UInt8]) -> SignedDataLayout? {
-        if StrictPEM.looksLikePEM(bytes) {
-            return StrictPEM.decode(bytes).flatMap { SignedDataLayout(der: $0) }
-        }
-        return bytes.first == StrictDER.sequence ? SignedDataLayout(der: bytes) : nil
+        if bytes.first == StrictDER.sequence { return SignedDataLayout(der: bytes) }
+        return StrictPEM.decode(bytes).flatMap { SignedDataLayout(der: $0) }
     }
 
     // Signature algorithms (RFC 5758 §3.2, RFC 8017 Appendix C), as OID content octets.

@@ -1,54 +1,67 @@
-/// The one PEM layout the fast path reads: exactly what `openssl cms -sign -outform PEM` and
-/// `PEM_write_bio_CMS_stream` write (RFC 7468 "strict" form with the `CMS` label).
+/// The one PEM block layout the fast path reads: exactly what `openssl cms -sign -outform PEM`
+/// and `PEM_write_bio_CMS_stream` write (RFC 7468 "strict" form with the `CMS` label).
 ///
+///     [text before, each of its lines ending in \n, none holding `-----BEGIN`]
 ///     -----BEGIN CMS-----\n
 ///     64 base64 characters\n        (every line but the last)
 ///     1 to 64 base64 characters\n   (the last, with its `=` padding)
-///     -----END CMS-----[\n]
+///     -----END CMS-----             (end of file, or \n and any text after)
 ///
-/// Nothing before or after, no headers, no carriage returns, no white space inside lines,
-/// canonical base64 (padding only at the end, unused bits zero). OpenSSL's PEM reader is
-/// far more lenient (text before the block, other labels such as `PKCS7`, longer lines,
-/// trailing data): every such file is left to the full `CMS_verify` path, which decodes it
-/// its own way. For the files accepted here, both decoders give the same bytes.
+/// No headers, no carriage returns or white space inside the block, canonical base64
+/// (padding only at the end, unused bits zero). Text before and after the block is skipped
+/// as OpenSSL's PEM reader skips it (LICENSE-FORMAT.md "Envelope"): it looks for a begin
+/// line line by line, so text without `-----BEGIN` that ends in a newline puts the block's
+/// begin line first; it stops reading at the end line. A file that starts with `0` is not
+/// read here: the full path tries such a file as DER first.
+///
+/// OpenSSL's reader is far more lenient (a begin line after a byte-order mark or in the middle
+/// of a long line, other labels such as `PKCS7`, blocks of other labels first, longer lines,
+/// headers, trailing white space): every such file is left to the full `CMS_verify` path,
+/// which decodes it its own way. For the files accepted here, both decoders give the same bytes.
 enum StrictPEM {
+    private static let beginMarker = Array("-----BEGIN".utf8)
     private static let begin = Array("-----BEGIN CMS-----\n".utf8)
     private static let end = Array("-----END CMS-----".utf8)
+    private static let newline = UInt8(ascii: "\n")
     private static let lineLength = 64
 
-    /// True when the file starts like a CMS PEM block (then only `decode` can read it here).
-    static func looksLikePEM(_ bytes: [UInt8]) -> Bool { bytes.starts(with: begin) }
-
-    /// The DER bytes of a file laid out exactly as above; nil for anything else.
+    /// The DER bytes of the block of a file laid out exactly as above; nil for anything else.
     static func decode(_ bytes: [UInt8]) -> [UInt8]? {
-        guard bytes.starts(with: begin) else { return nil }
-        var trailer = bytes.count
-        if bytes.last == UInt8(ascii: "\n") { trailer -= 1 }
-        let endStart = trailer - end.count
-        guard endStart > begin.count, bytes[endStart..<trailer].elementsEqual(end),
-              bytes[endStart - 1] == UInt8(ascii: "\n")
-        else { return nil }
-        // The base64 body: lines of exactly 64 characters, the last one shorter or equal.
-        var characters = [UInt8](repeating: 0, count: endStart - begin.count)
+        guard bytes.first != StrictDER.sequence, let blockStart = beginLine(in: bytes) else { return nil }
+        var characters = [UInt8](repeating: 0, count: bytes.count - blockStart - begin.count)
         let written = bytes.withUnsafeBufferPointer { input in
             characters.withUnsafeMutableBufferPointer { output -> Int? in
                 var written = 0
-                var lineStart = begin.count
-                while lineStart < endStart {
+                var lineStart = blockStart + begin.count
+                var lastLineSeen = false
+                while lineStart < input.count {
                     var lineEnd = lineStart
-                    while input[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                    let length = lineEnd - lineStart
-                    guard length >= 1, length <= lineLength, lineEnd + 1 == endStart || length == lineLength else { return nil }
-                    (output.baseAddress! + written).update(from: input.baseAddress! + lineStart, count: length)
-                    written += length
+                    while lineEnd < input.count, input[lineEnd] != newline { lineEnd += 1 }
+                    let line = UnsafeBufferPointer(rebasing: input[lineStart..<lineEnd])
+                    if line.elementsEqual(end) { return written > 0 ? written : nil }
+                    // A body line: 64 characters, or fewer as the last one; always ends in \n.
+                    guard lineEnd < input.count, !lastLineSeen, line.count >= 1, line.count <= lineLength else { return nil }
+                    lastLineSeen = line.count < lineLength
+                    (output.baseAddress! + written).update(from: line.baseAddress!, count: line.count)
+                    written += line.count
                     lineStart = lineEnd + 1
                 }
-                return written
+                return nil
             }
         }
         guard let written else { return nil }
         characters.removeSubrange(written...)
         return Base64.decodeCanonical(characters)
+    }
+
+    /// Where the begin line starts: at the start of the file, or after text whose last byte
+    /// is a newline and which holds no `-----BEGIN` (so OpenSSL finds no other begin line first).
+    private static func beginLine(in bytes: [UInt8]) -> Int? {
+        if bytes.starts(with: begin) { return 0 }
+        guard let found = bytes.firstRange(of: beginMarker)?.lowerBound, found > 0,
+              bytes[found - 1] == newline, bytes[found...].starts(with: begin)
+        else { return nil }
+        return found
     }
 }
 
