@@ -40,7 +40,7 @@ public struct BootCheck {
         var errors: [AgentError] = []
         var status: DeviceStatus?
         do {
-            status = try WriterLock.withLock(path: layout.writerLock, purpose: "check") { lock in
+            status = try WriterLock.withLock(layout: layout, purpose: "check") { lock in
                 changeAndInspect(lock: lock, errors: &errors)
             }
         } catch {

@@ -61,8 +61,8 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
 /// written, and nothing the administrator had is dropped without a copy. The caller holds
 /// the writer lock; `config apply` takes it in the command.
 public struct ConfigurationGuard: Sendable {
-    /// The largest settings file the agent reads or installs.
-    public static let settingsLimit = 4 << 20
+    /// The largest settings file the agent reads or installs (DELIVERY.md "Settings keys").
+    public static let settingsLimit = 1 << 20
 
     public let layout: DeviceLayout
 
@@ -118,7 +118,7 @@ public struct ConfigurationGuard: Sendable {
     /// When the device cannot be inspected (no keyring, no unit ID), the marker alone decides.
     @discardableResult
     public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> Applied {
-        try WriterLock.withLock(path: layout.writerLock, purpose: "config apply") { _ throws(AgentError) in
+        try WriterLock.withLock(layout: layout, purpose: "config apply") { _ throws(AgentError) in
             let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
             let now = report?.trustedTime.value ?? clock
             if let report {

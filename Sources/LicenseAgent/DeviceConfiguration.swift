@@ -45,10 +45,10 @@ public struct DeviceConfiguration {
         return read(path, problems: &problems).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The bytes of a regular file at `path` (at most 4 MiB); nil when absent or unusable.
+    /// The bytes of a regular file at `path` (at most the settings limit); nil when absent or unusable.
     static func read(_ path: String, problems: inout [AgentError]) -> [UInt8]? {
         do {
-            return try DurableFile.read(path, limit: 4 << 20)
+            return try DurableFile.read(path, limit: ConfigurationGuard.settingsLimit)
         } catch {
             problems.append(error.reported(as: error.code, "Cannot use a configuration file, so its defaults apply: \(error.summary)"))
             return nil

@@ -75,12 +75,26 @@ public struct LicenseDeployment {
         }
     }
 
+    /// The device settings, read like every file the agent reads: a symlink, FIFO, directory,
+    /// a file over the limit or an I/O error is an error naming the file, never "nothing to do".
+    private func deviceSettings() throws(AgentError) -> Settings {
+        do {
+            return Settings(parsing: try DurableFile.read(layout.settingsFile, limit: ConfigurationGuard.settingsLimit) ?? [])
+        } catch {
+            throw error.reported(as: error.code, "Cannot read the device settings, so no license can be deployed: \(error.summary)",
+                                 remedy: "/wfs/group.ini must be a regular file of at most 1 MiB; the next run reads it again")
+        }
+    }
+
     /// Runs the delivery once. With `onlyWhenUnlicensed` (the hourly timer), a device whose
     /// base license is current does nothing, not even a conditional request.
     public func run(onlyWhenUnlicensed: Bool = false) throws(AgentError) -> Outcome {
         let configuration = DeviceConfiguration(layout: layout)
-        let delivery = DeliverySettings(configuration.deviceSettings)
-        let outcome = try deploy(delivery, configuration: configuration, onlyWhenUnlicensed: onlyWhenUnlicensed)
+        let delivery = DeliverySettings(try deviceSettings())
+        let trail = AuditTrail(layout: layout, clock: clock)
+        var outcome = try deploy(delivery, configuration: configuration, trail: trail,
+                                 onlyWhenUnlicensed: onlyWhenUnlicensed)
+        outcome.warnings += trail.warnings
         guard outcome.rebootRequired, !delivery.promptUser else { return outcome }
         // Every lock is released and /license is read-only again: the device may go down now.
         let configured = configuration.agentSettings["reboot_command"].flatMap { $0.isEmpty ? nil : $0 }
@@ -93,7 +107,7 @@ public struct LicenseDeployment {
         let command = configured ?? Self.defaultRebootCommand
         do {
             let termination = try ShellCommand.run(command)
-            try? audit("reboot requested", link: outcome.link, detail: "`\(command)`: \(termination)")
+            trail.line("reboot requested", link: outcome.link, detail: "`\(command)`: \(termination)")
             guard termination.succeeded else {
                 return outcome.with(rebootRequested: true, problems: [
                     "The license is installed, but the reboot command `\(command)` ended with \(termination). Restart the device to use the new license, or fix reboot_command= in /etc/license-agent/agent.conf.",
@@ -101,7 +115,7 @@ public struct LicenseDeployment {
             }
             return outcome.with(rebootRequested: true, problems: [])
         } catch {
-            try? audit("reboot failed", link: outcome.link, detail: error.sentence)
+            trail.line("reboot failed", link: outcome.link, detail: error.sentence)
             return outcome.with(rebootRequested: false, problems: [
                 "The license is installed, but the reboot could not be requested: \(error.sentence)",
             ])
@@ -109,19 +123,18 @@ public struct LicenseDeployment {
     }
 
     /// Everything up to the reboot, under the deploy lock.
-    private func deploy(_ delivery: DeliverySettings, configuration: DeviceConfiguration,
+    private func deploy(_ delivery: DeliverySettings, configuration: DeviceConfiguration, trail: AuditTrail,
                         onlyWhenUnlicensed: Bool) throws(AgentError) -> Outcome {
         guard delivery.downloadURL != nil || delivery.server != nil else {
             return nothing("The device settings hold no license download link and no management server; nothing to do.")
         }
-        return try WriterLock.withLock(path: layout.runtimeDirectory + "/deploy.lock", purpose: "deploy",
-                                       timeout: .seconds(90)) { _ throws(AgentError) in
-            try deployUnderLock(delivery, configuration: configuration, onlyWhenUnlicensed: onlyWhenUnlicensed)
+        return try DeployLock.withLock(layout: layout, timeout: .seconds(90)) { () throws(AgentError) in
+            try deployUnderLock(delivery, configuration: configuration, trail: trail, onlyWhenUnlicensed: onlyWhenUnlicensed)
         }
     }
 
     /// The poll and the download, holding the deploy lock (not the writer lock).
-    private func deployUnderLock(_ delivery: DeliverySettings, configuration: DeviceConfiguration,
+    private func deployUnderLock(_ delivery: DeliverySettings, configuration: DeviceConfiguration, trail: AuditTrail,
                                  onlyWhenUnlicensed: Bool) throws(AgentError) -> Outcome {
         let options = CurlTransfer.Options(
             proxy: (delivery.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 },
@@ -136,33 +149,44 @@ public struct LicenseDeployment {
             if link == nil, let server = delivery.server {
                 guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
                 let poll = UMSLicensePoll(server: server, unit: unit, options: options)
-                guard let offered = try poll.ask() else {
-                    try audit("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
+                let answer: String?
+                do { answer = try poll.ask() } catch { throw TransferClock(layout: layout, clock: clock).explained(error) }
+                guard let offered = answer else {
+                    trail.line("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
                     return Outcome(step: .noLicenseYet, link: nil, imported: nil, rebootRequired: false,
                                    rebootRequested: false,
                                    detail: "The management server has no license for \(unit) yet; the next run asks again.",
                                    problems: [])
                 }
-                try audit("license offered", link: poll.endpoint, detail: "downloadUrl \(Credentials.redacted(offered))")
+                trail.line("license offered", link: poll.endpoint, detail: "downloadUrl \(Credentials.redacted(offered))")
                 link = offered
             }
         }
         guard let link else { return nothing("No license download link; nothing to do.") }
-        return try download(link, delivery: delivery, options: options)
+        return try download(link, delivery: delivery, options: options, trail: trail)
     }
 
     /// The conditional download of `link` and the import of what it delivered.
-    private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options) throws(AgentError)
-        -> Outcome {
+    private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options,
+                          trail: AuditTrail) throws(AgentError) -> Outcome {
         let shown = Credentials.redacted(link)
         let state = DeploymentState(layout: layout)
         let linkDigest = try Digest.sha256Hex(Array(link.utf8))
         let record = state.record()
         let conditional = record?.conditionalHeaders(forLinkSHA256: linkDigest) ?? []
-        let response = try CurlTransfer().get(url: link, headers: conditional, options: options)
+        let response: CurlTransfer.Response
+        do {
+            response = try CurlTransfer().get(url: link, headers: conditional, options: options)
+        } catch {
+            throw TransferClock(layout: layout, clock: clock).explained(error)
+        }
         switch response.status {
+        case 304? where conditional.isEmpty:
+            trail.line("protocol error", link: link, detail: "304 Not Modified to an unconditional request")
+            throw AgentError(.network, "The license download from \(shown) failed: the server answered 304 Not Modified to a request that was not conditional",
+                             remedy: "Check the management server or the proxy in between; the next run tries again")
         case 304?:
-            try audit("not modified", link: link, detail: "sha256 \(record?.sha256 ?? "unknown"); \(conditional.joined())")
+            trail.line("not modified", link: link, detail: "sha256 \(record?.sha256 ?? "unknown"); \(conditional.joined())")
             return Outcome(step: .notModified, link: shown, imported: nil, rebootRequired: false, rebootRequested: false,
                            detail: "The license at \(shown) has not changed since it was \(record?.outcome ?? "handled") (\(record?.time ?? "earlier")); nothing to do.",
                            problems: [])
@@ -174,7 +198,8 @@ public struct LicenseDeployment {
             break
         }
         let contentDigest = try Digest.sha256Hex(response.body)
-        let etag = response.headers["etag"], lastModified = response.headers["last-modified"]
+        let etag = DeploymentRecord.validator(response.headers["etag"])
+        let lastModified = DeploymentRecord.validator(response.headers["last-modified"])
         if let record, record.delivered(linkSHA256: linkDigest, contentSHA256: contentDigest) {
             if record.etag != etag || record.lastModified != lastModified {
                 var refreshed = record
@@ -182,13 +207,13 @@ public struct LicenseDeployment {
                 refreshed.lastModified = lastModified
                 try state.save(refreshed)
             }
-            try audit("unchanged", link: link, detail: "sha256 \(contentDigest), as recorded (\(record.outcome))")
+            trail.line("unchanged", link: link, detail: "sha256 \(contentDigest), as recorded (\(record.outcome))")
             return Outcome(step: .unchanged, link: shown, imported: nil, rebootRequired: false, rebootRequested: false,
                            detail: "The license at \(shown) is the file handled on \(record.time) (\(record.outcome)); nothing to do.",
                            problems: [])
         }
 
-        try audit("downloaded", link: link, detail: "sha256 \(contentDigest)" + (etag.map { "; ETag \($0)" } ?? "")
+        trail.line("downloaded", link: link, detail: "sha256 \(contentDigest)" + (etag.map { "; ETag \($0)" } ?? "")
             + (lastModified.map { "; Last-Modified \($0)" } ?? ""))
         let name = (try? CurlURL(link))?.fileName ?? "license.lic"
         let body = response.body
@@ -200,14 +225,17 @@ public struct LicenseDeployment {
         let verdicts = imported.results.map { "\($0.verdict.rawValue): \($0.detail)" }.joined(separator: "; ")
         // The change stands from here on: what fails now is reported, never undoes it or exits 1.
         var warnings: [String] = []
-        if let failure = imported.auditFailure {
-            warnings.append("WARNING (audit-incomplete): the change was made, but its audit line is missing: \(failure.sentence)")
-        }
-        do {
-            try state.save(DeploymentRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
-                                            lastModified: lastModified, outcome: outcome, detail: verdicts, time: clock))
-        } catch {
-            warnings.append("Warning: what was deployed could not be recorded, so the next run downloads it again: \(error.sentence)")
+        if let failure = imported.auditFailure { trail.failed(failure) }
+        if Self.refusedForTheDevice(imported) {
+            // Nothing is recorded as handled: once the device can judge the file, it is downloaded again.
+            warnings.append("Not recorded as handled: the refusal is about this device, not the file, so the next run downloads and decides again.")
+        } else {
+            do {
+                try state.save(DeploymentRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
+                                                lastModified: lastModified, outcome: outcome, detail: verdicts, time: clock))
+            } catch {
+                warnings.append("Warning: what was deployed could not be recorded, so the next run downloads it again: \(error.sentence)")
+            }
         }
         if !installed.isEmpty {
             do {
@@ -233,11 +261,12 @@ public struct LicenseDeployment {
                 detail: detail, problems: [])
     }
 
-    /// One `deploy` line in the audit log: the link's host, and what happened.
-    private func audit(_ outcome: String, link: String?, detail: String) throws(AgentError) {
-        let host = link.flatMap { (try? CurlURL($0))?.host }
-        try AuditLog(layout: layout).append(.init(
-            time: clock, action: "deploy", files: link.map { [Credentials.redacted($0)] } ?? [], outcome: outcome,
-            detail: (host.map { "host \($0); " } ?? "") + detail))
+    /// True when nothing was installed and the refusal says something about this device rather
+    /// than the file (DELIVERY.md step 2): `other-unit` while the device has no unit ID yet.
+    /// The other refusals — malformed, bad signature, untrusted, revoked, expired, another
+    /// unit's — are what the file is; problems of the keyring, the partition or I/O are
+    /// errors, which record nothing.
+    static func refusedForTheDevice(_ imported: LicenseImport.Outcome) -> Bool {
+        imported.exitStatus == 2 && imported.unit == nil && imported.results.contains { $0.verdict == .otherUnit }
     }
 }

@@ -55,6 +55,9 @@ public struct LicenseImport {
         /// Set when licenses were installed or removed but the audit line could not be
         /// written: the change stands, the command warns (CLI.md "Audit log").
         public let auditFailure: AgentError?
+        /// The unit ID the candidates were judged against; nil when the device had none, so
+        /// that `other-unit` then says something about the device, not about the files.
+        public let unit: UnitID?
 
         /// 0 when a license was installed or was already present, 2 when every candidate was refused.
         public var exitStatus: Int32 {
@@ -86,7 +89,7 @@ public struct LicenseImport {
     /// offers, and unmounts again inside it), each is verified at once, then the acceptable
     /// ones are installed in one atomic change.
     public func run(options: Options, collect: ((Candidate) -> Void) throws(AgentError) -> Void) throws(AgentError) -> Outcome {
-        try WriterLock.withLock(path: layout.writerLock, purpose: options.action) { lock throws(AgentError) in
+        try WriterLock.withLock(layout: layout, purpose: options.action) { lock throws(AgentError) in
             let verification = LicenseVerification(layout: layout)
             if let problem = verification.trustProblem { throw problem }
             let installed = try verification.examineInstalled(layout: layout)
@@ -135,7 +138,7 @@ public struct LicenseImport {
                     + removed.map { "removed \($0)" },
                 licenseIds: results.compactMap { $0.installedAs == nil ? nil : $0.licenseId },
                 outcome: applied.installed.isEmpty ? "nothing installed" : "installed \(applied.installed.count)"))
-            return Outcome(results: results, removed: removed, auditFailure: auditFailure)
+            return Outcome(results: results, removed: removed, auditFailure: auditFailure, unit: unit)
         }
     }
 

@@ -140,18 +140,30 @@ public struct LicenseStore {
         } else {
             log.debug("swapping in the new license set: \(applied.installed.count) added, \(applied.removed.count) removed")
             try parent.exchange(stagingName, LicenseStore.licensesName)
-            try parent.synchronize()
-            try parent.removeTree(stagingName)
+            // The commit point: the new set is the live one. What follows is cleanup and
+            // cannot undo or fail the change; a leftover old set is an abandoned staging
+            // directory, removed at the next change.
+            bestEffort("make the swap durable") { () throws(AgentError) in try parent.synchronize() }
+            bestEffort("remove the old license set") { () throws(AgentError) in try parent.removeTree(stagingName) }
+            bestEffort("make the removal durable") { () throws(AgentError) in try parent.synchronize() }
+            return applied
         }
         try parent.synchronize()
         return applied
     }
 
-    /// A staging directory left by a writer that died (power cut, kill -9) is removed.
+    /// A staging directory left by a writer that died (power cut, kill -9), or an old set
+    /// whose removal failed after a change, is removed — as far as it goes: the change at
+    /// hand never depends on it, and the next change tries again.
     private func removeAbandonedStaging(in parent: OpenDirectory) throws(AgentError) {
         for entry in try parent.entries() where entry.kind == .directory && entry.name.hasPrefix(LicenseStore.stagingPrefix) {
-            try parent.removeTree(entry.name)
+            bestEffort("remove an abandoned staging directory") { () throws(AgentError) in try parent.removeTree(entry.name) }
         }
+    }
+
+    /// Runs cleanup that must not fail a change: a failure is logged, never thrown.
+    private func bestEffort(_ what: String, _ body: () throws(AgentError) -> Void) {
+        do { try body() } catch { log.warning("Could not \(what); the next change tries again: \(error.sentence)") }
     }
 
     /// Runs `body` with `/license` writable: made writable if it is a read-only mount, and

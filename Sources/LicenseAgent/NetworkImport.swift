@@ -53,7 +53,7 @@ public struct NetworkImport {
         do {
             bytes = try CurlTransfer().download(url: url, options: .init(proxy: proxy, caFile: connection.caFile))
         } catch {
-            throw withProxyAdvice(error, proxy: proxy)
+            throw TransferClock(layout: layout, clock: clock).explained(withProxyAdvice(error, proxy: proxy))
         }
         let candidate = LicenseImport.Candidate(source: Credentials.redacted(url),
                                                 preferredName: FileName(NetworkImport.fileName(of: url))) {
@@ -103,8 +103,9 @@ public struct NetworkImport {
                                             options: .init(proxy: proxy, caFile: connection.caFile, allowedProtocols: "https"))
         } catch {
             let advised = withProxyAdvice(error, proxy: proxy)
-            throw advised.reported(as: advised.code, "No evaluation license could be obtained from \(endpoint)",
-                                   remedy: (advised.remedy ?? "") + ". The request stays in /license/fetch.req for a retry")
+            throw TransferClock(layout: layout, clock: clock).explained(
+                advised.reported(as: advised.code, "No evaluation license could be obtained from \(endpoint)",
+                                 remedy: (advised.remedy ?? "") + ". The request stays in /license/fetch.req for a retry"))
         }
         let candidate = LicenseImport.Candidate(
             source: endpoint, preferredName: FileName("\(NetworkImport.evaluationProduct(generation))-evaluation.lic")) {
@@ -119,7 +120,7 @@ public struct NetworkImport {
         var change = LicenseStore.Change()
         change.writeRequest = JSONOutput.encode(RequestFile(unitId: unit.description, requestTime: clock.description,
                                                             product: NetworkImport.evaluationProduct(generation)))
-        _ = try WriterLock.withLock(path: layout.writerLock, purpose: "activate") { lock throws(AgentError) in
+        _ = try WriterLock.withLock(layout: layout, purpose: "activate") { lock throws(AgentError) in
             try LicenseStore(layout: layout, lock: lock).apply(change)
         }
     }

@@ -175,7 +175,7 @@ public struct RemovalProfiles {
 
     /// `remove`: takes the writer lock, then removes what `selector` takes.
     public func remove(_ selector: RemovalSelector) throws(AgentError) -> Plan {
-        try WriterLock.withLock(path: layout.writerLock, purpose: RemovalProfiles.removeAction) { lock throws(AgentError) in
+        try WriterLock.withLock(layout: layout, purpose: RemovalProfiles.removeAction) { lock throws(AgentError) in
             try remove(selector, lock: lock)
         }
     }
@@ -223,7 +223,7 @@ public struct RemovalProfiles {
 
     /// `profiles run`: takes the writer lock, then runs the assigned profile.
     public func runAssigned() throws(AgentError) -> ProfileRun {
-        try WriterLock.withLock(path: layout.writerLock, purpose: "profiles run") { lock throws(AgentError) in
+        try WriterLock.withLock(layout: layout, purpose: "profiles run") { lock throws(AgentError) in
             try runAssigned(lock: lock)
         }
     }

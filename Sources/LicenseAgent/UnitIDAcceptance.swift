@@ -23,7 +23,7 @@ public struct UnitIDAcceptance {
     /// Records the current unit ID; exits 1 (`no-unit-id`) when the device has none.
     public func accept() throws(AgentError) -> Outcome {
         let unit = try UnitIDReader(layout: layout).requireUnitID()
-        return try WriterLock.withLock(path: layout.writerLock, purpose: "unit-id --accept") { _ throws(AgentError) in
+        return try WriterLock.withLock(layout: layout, purpose: "unit-id --accept") { _ throws(AgentError) in
             let store = AgentStateStore(layout: layout)
             var (state, problem) = store.load()
             let previous = state.rememberedUnit

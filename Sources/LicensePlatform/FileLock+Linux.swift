@@ -7,17 +7,18 @@ import Glibc
 import Musl
 #endif
 
-/// The one-writer-at-a-time lock of CLI.md ("Imports"): `flock` on `/run/license-agent/lock`.
+/// An exclusive `flock` on a file, held for the length of a scope: the mechanism beneath the
+/// agent's writer lock (CLI.md "Imports") and the lock that serialises `deploy` runs.
+/// `LicenseAgent` gives each of those its own type, so one can never pass for the other.
 ///
 /// The lock is scoped: `withLock` takes it, runs the body and releases it when the body
 /// returns or throws, so how long it is held is visible in the code's shape and never
-/// depends on when an object happens to be freed. The body receives the lock as the proof
-/// that its caller holds it (`LicenseStore` demands one).
+/// depends on when an object happens to be freed.
 ///
 /// The holder writes its PID and command into the file so that a waiting writer can name it.
 /// The kernel drops the lock when the holder's descriptor closes, also when it is killed,
 /// so a crash never leaves the device locked.
-public final class WriterLock {
+public final class FileLock {
     public let path: String
     private let descriptor: FileDescriptor
     /// True from acquisition until `withLock`'s body has ended.
@@ -26,8 +27,8 @@ public final class WriterLock {
     /// Takes the lock at `path` — waiting up to `timeout` for another writer, then throwing
     /// `.lockBusy` naming the holder — runs `body`, and releases the lock however `body` ends.
     public static func withLock<Value>(path: String, purpose: String, timeout: Duration = .seconds(10),
-                                       _ body: (WriterLock) throws(AgentError) -> Value) throws(AgentError) -> Value {
-        let lock = try WriterLock(acquiring: path, purpose: purpose, timeout: timeout)
+                                       _ body: (FileLock) throws(AgentError) -> Value) throws(AgentError) -> Value {
+        let lock = try FileLock(acquiring: path, purpose: purpose, timeout: timeout)
         defer { lock.release() }
         return try body(lock)
     }
@@ -36,7 +37,7 @@ public final class WriterLock {
         self.path = path
         try DurableFile.makeDirectory(FilePath(path).removingLastComponent().string, mode: 0o755)
         let opened = valueOrErrno { Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600) }
-        descriptor = FileDescriptor(rawValue: try opened.orThrow("Cannot open the writer lock", path: path))
+        descriptor = FileDescriptor(rawValue: try opened.orThrow("Cannot open a lock file", path: path))
         do {
             try RegularFile.requireRegular(descriptor, path: path)
             try Self.wait(for: descriptor, path: path, timeout: timeout)
@@ -70,7 +71,7 @@ public final class WriterLock {
             case .success: return
             case .failure(.wouldBlock): break
             case .failure(let failure):
-                throw AgentError(.io, "Cannot take the writer lock", path: path, cause: .system(failure))
+                throw AgentError(.io, "Cannot take a lock", path: path, cause: .system(failure))
             }
             if clock.now >= deadline {
                 throw AgentError(.lockBusy, "Another license-agent is changing this device (\(describeHolder(descriptor))) and did not finish within \(timeout.components.seconds) seconds",

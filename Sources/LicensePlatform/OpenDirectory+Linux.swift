@@ -104,8 +104,16 @@ public final class OpenDirectory {
             }
             let name = withUnsafeBytes(of: record.pointee.d_name) { raw in FileName(bytes: raw.prefix { $0 != 0 }) }
             if name.bytes == [0x2E] || name.bytes == [0x2E, 0x2E] { continue }
-            // An entry removed between readdir and fstatat is simply no longer there.
-            guard let kind = try? kind(of: name) else { continue }
+            // An entry removed between readdir and fstatat is simply no longer there. Any other
+            // failure stops the listing: a caller that acts on the list (a new license set is
+            // built from it) must never take a file it could not inspect for one that is gone.
+            let kind: Entry.Kind
+            switch status(of: name) {
+            case .success(let type): kind = Self.kind(of: type)
+            case .failure(.noSuchFileOrDirectory): continue
+            case .failure(let failure):
+                throw AgentError(.io, "Cannot inspect a file", path: display(name), cause: .system(failure))
+            }
             entries.append(Entry(name: name, kind: kind))
         }
         return entries.sorted { $0.name < $1.name }
@@ -113,10 +121,14 @@ public final class OpenDirectory {
 
     /// The type of `name`, without following a symbolic link.
     public func kind(of name: FileName) throws(AgentError) -> Entry.Kind {
-        let status = name.withCString { name in
-            Result { () throws(Errno) -> Stat in try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow) }
+        Self.kind(of: try status(of: name).orThrow("Cannot inspect a file", path: display(name)))
+    }
+
+    /// The file type of `name` (`fstatat`, not following a symbolic link), or the errno.
+    private func status(of name: FileName) -> Result<FileType, Errno> {
+        name.withCString { name in
+            Result { () throws(Errno) -> FileType in try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow).type }
         }
-        return Self.kind(of: try status.orThrow("Cannot inspect a file", path: display(name)).type)
     }
 
     static func kind(of type: FileType) -> Entry.Kind {

@@ -26,8 +26,8 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
         self.linkSHA256 = linkSHA256
         self.link = Credentials.redacted(link)
         self.sha256 = sha256
-        self.etag = etag
-        self.lastModified = lastModified
+        self.etag = Self.validator(etag)
+        self.lastModified = Self.validator(lastModified)
         self.outcome = outcome
         self.detail = detail
         self.time = time.description
@@ -38,9 +38,22 @@ public struct DeploymentRecord: Sendable, Equatable, Codable {
     /// the link is another one or the server gave neither.
     public func conditionalHeaders(forLinkSHA256 digest: String) -> [String] {
         guard digest == linkSHA256 else { return [] }
-        if let etag, !etag.isEmpty { return ["If-None-Match: \(etag)"] }
-        if let lastModified, !lastModified.isEmpty { return ["If-Modified-Since: \(lastModified)"] }
+        if let etag = Self.validator(etag) { return ["If-None-Match: \(etag)"] }
+        if let lastModified = Self.validator(lastModified) { return ["If-Modified-Since: \(lastModified)"] }
         return []
+    }
+
+    /// The longest validator that is recorded and sent back.
+    public static let validatorLimit = 1024
+
+    /// `value` when it may be recorded and replayed as a request header: not empty, at most
+    /// `validatorLimit` bytes, and without control characters — a server's `\r\n` inside an
+    /// ETag would otherwise become a header of the agent's next request.
+    public static func validator(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= validatorLimit,
+              !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        return value
     }
 
     /// True when `bytes` from this link are what was recorded: nothing new to import.

@@ -2,8 +2,9 @@
 /// and the agent's own `/etc/license-agent/agent.conf`.
 ///
 /// Pure parsing, so that the rules that read settings (EMP suppression, the OS generation
-/// override) and `config apply`'s validation agree on one grammar: `#` starts a comment
-/// line, blank lines are skipped, keys and values are trimmed, one pair of matching quotes
+/// override) and `config apply`'s validation agree on one grammar: a UTF-8 byte-order mark
+/// at the start and a `\r` before a line end are ignored, `#` starts a comment line, blank
+/// lines are skipped, keys and values are trimmed, one pair of matching quotes
 /// around a value is removed, and the last of repeated keys wins. A line that is none of
 /// these is kept as a problem, so a caller can refuse a file rather than half-read it.
 public struct Settings: Sendable, Equatable {
@@ -29,6 +30,8 @@ public struct Settings: Sendable, Equatable {
     }
 
     public init(parsing text: String) {
+        // A byte-order mark before the first key belongs to no key (DELIVERY.md "Settings keys").
+        let text = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         var values: [String: String] = [:]
         var problems: [Problem] = []
         var number = 0

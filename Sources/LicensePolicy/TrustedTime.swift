@@ -29,3 +29,20 @@ public struct TrustedTime: Sendable, Equatable {
                        message: "The system clock (\(clock)) is behind the last trusted time (\(value)); expiry is judged by the trusted time. Check the clock or NTP.")
     }
 }
+
+extension AgentError {
+    /// This transfer failure, explained by the clock when that is the cause (DELIVERY.md "The
+    /// clock and TLS"): a device whose clock was reset fails every https handshake with
+    /// "certificate is not yet valid", which alone says nothing about what to do. When the
+    /// failure is a certificate's validity and the clock is at least a day behind
+    /// `trustedTime`, the sentence names both dates and the remedy; otherwise it is unchanged.
+    public func explainingClock(_ clock: Timestamp, trustedTime: Timestamp) -> AgentError {
+        guard code == .network, case .curl(_, let reason)? = cause,
+              reason.contains("certificate is not yet valid") || reason.contains("certificate has expired"),
+              trustedTime.secondsSinceEpoch - clock.secondsSinceEpoch >= TrustedTime.rollbackTolerance
+        else { return self }
+        let days = (trustedTime.secondsSinceEpoch - clock.secondsSinceEpoch) / 86_400
+        return AgentError(code, "\(summary): the device clock (\(clock.day)) is \(days) day\(days == 1 ? "" : "s") behind the last trusted time (\(trustedTime.day))",
+                          path: path, cause: cause, remedy: "Set the time (NTP, `timedatectl`) and try again")
+    }
+}

@@ -14,9 +14,10 @@ import TestSupport
         let ums: UMSTestServer
         let rebootCalls: String
 
-        init(validators: Bool = true, agentConfig: String = "", osVersion: String = "12.5.0") throws {
+        init(validators: Bool = true, agentConfig: String = "", osVersion: String = "12.5.0",
+             certificateYears: Int = 40) throws {
             device = try DeviceTree(osVersion: osVersion)
-            ca = try TestServerCA()
+            ca = try TestServerCA(yearsAround: certificateYears)
             ums = try UMSTestServer(certificate: ca, validators: validators, workDirectory: device.directory)
             rebootCalls = device.directory.appending("reboot-calls")
             // Records its arguments, and whether the agent still held a lock when it ran.

@@ -7,7 +7,7 @@ import Testing
 /// The writer lock is scoped to `withLock`'s body (`../shared/style/EXAMPLES.md` item 5): held
 /// for exactly as long as the body runs, released when it returns or throws — whatever
 /// happens to the lock object — and refused when a FIFO or symlink stands in its place.
-@Suite struct WriterLockTests {
+@Suite struct FileLockTests {
     /// `flock -n PATH true`: exit 0 when the lock is free, 1 when another holder has it.
     static func isFree(_ path: String) throws -> Bool {
         try ProcessRunner.run(["flock", "-n", path, "true"]).status == 0
@@ -16,8 +16,8 @@ import Testing
     @Test func heldForTheBodyAndReleasedAfterIt() throws {
         let directory = try TemporaryDirectory()
         let path = directory.appending("lock")
-        var escaped: WriterLock?
-        let seenInside = try WriterLock.withLock(path: path, purpose: "test") { lock in
+        var escaped: FileLock?
+        let seenInside = try FileLock.withLock(path: path, purpose: "test") { lock in
             escaped = lock
             return (try? Self.isFree(path)) ?? true
         }
@@ -30,7 +30,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.appending("lock")
         #expect(throws: AgentError.self) {
-            try WriterLock.withLock(path: path, purpose: "test") { _ throws(AgentError) in
+            try FileLock.withLock(path: path, purpose: "test") { _ throws(AgentError) in
                 throw AgentError(.io, "the body failed")
             }
         }
@@ -41,8 +41,8 @@ import Testing
         let directory = try TemporaryDirectory()
         let path = directory.appending("lock")
         do {
-            try WriterLock.withLock(path: path, purpose: "outer") { _ throws(AgentError) in
-                try WriterLock.withLock(path: path, purpose: "inner", timeout: .milliseconds(200)) { _ in }
+            try FileLock.withLock(path: path, purpose: "outer") { _ throws(AgentError) in
+                try FileLock.withLock(path: path, purpose: "inner", timeout: .milliseconds(200)) { _ in }
             }
             Issue.record("the second writer must not get the lock")
         } catch {
@@ -56,7 +56,7 @@ import Testing
         let path = directory.appending("lock")
         #expect(mkfifo(path, 0o600) == 0)
         do {
-            try WriterLock.withLock(path: path, purpose: "test") { _ in }
+            try FileLock.withLock(path: path, purpose: "test") { _ in }
             Issue.record("a FIFO is not a lock file")
         } catch {
             #expect(error.sentence.contains("Not a regular file"), "\(error.sentence)")

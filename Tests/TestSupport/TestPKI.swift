@@ -5,7 +5,7 @@ import Synchronization
 /// the real tool the vendor uses, so the agent is tested against what `openssl cms -sign`
 /// really produces rather than against its own signer.
 ///
-/// Layout (every certificate has fixed dates, see `validity(of:)`):
+/// Layout (validity from a fixed day in the past to years after today, see `validity(of:)`):
 /// - `root` (in the keyring) issues `intermediate`, `p256`, `p384`, `emailOnly`, `rsa1024`,
 ///   `expired`, and a second intermediate that it revokes;
 /// - `intermediate` issues `rsaViaIntermediate` and `revoked` (which it revokes);
@@ -92,15 +92,15 @@ public final class TestPKI: @unchecked Sendable {
         let root = try makeCA("root", subject: "/O=Test Vendor/CN=Test Licensing Root", issuer: nil)
         let outsider = try makeCA("outsider-root", subject: "/O=Someone Else/CN=Outsider Root", issuer: nil)
         let intermediate = try makeCA("intermediate", subject: "/O=Test Vendor/CN=Test Licensing Intermediate",
-                                      issuer: root, validity: ("20210101000000Z", "20420101000000Z"))
+                                      issuer: root, validity: ("20210101000000Z", Self.intermediateEnd))
         let revokedIntermediate = try makeCA("revoked-intermediate", subject: "/O=Test Vendor/CN=Revoked Intermediate",
-                                             issuer: root, validity: ("20210101000000Z", "20420101000000Z"))
+                                             issuer: root, validity: ("20210101000000Z", Self.intermediateEnd))
         _ = try makeCA("serverauth-intermediate", subject: "/O=Test Vendor/CN=TLS-only Intermediate", issuer: root,
-                       validity: ("20210101000000Z", "20420101000000Z"), section: "v3_ca_serverauth")
+                       validity: ("20210101000000Z", Self.intermediateEnd), section: "v3_ca_serverauth")
         _ = try makeCA("codesigning-intermediate", subject: "/O=Test Vendor/CN=Code-signing Intermediate", issuer: root,
-                       validity: ("20210101000000Z", "20420101000000Z"), section: "v3_ca_codesign")
+                       validity: ("20210101000000Z", Self.intermediateEnd), section: "v3_ca_codesign")
         _ = try makeCA("rollover-intermediate", subject: "/O=Test Vendor/CN=Rolled-over Intermediate", issuer: root,
-                       validity: ("20210101000000Z", "20420101000000Z"))
+                       validity: ("20210101000000Z", Self.intermediateEnd))
         // The same request (name and key) issued once more with an earlier, ended validity:
         // the copy a routine key rollover leaves behind.
         try reissue("rollover-intermediate", by: root, validity: ("20180101000000Z", "20210101000000Z"))
@@ -159,18 +159,31 @@ public final class TestPKI: @unchecked Sendable {
         return try Data(contentsOf: URL(fileURLWithPath: output))
     }
 
-    /// Fixed validity of each leaf.
+    /// Validity of each leaf.
     public static func validity(of signer: Signer) -> Validity {
         let dates = dateStrings(of: signer)
         return Validity(notBefore: date(dates.0), notAfter: date(dates.1))
     }
 
     /// Validity of the CA certificates: roots and intermediates.
-    public static let rootValidity = Validity(notBefore: date("20200101000000Z"), notAfter: date("20450101000000Z"))
-    public static let intermediateValidity = Validity(notBefore: date("20210101000000Z"), notAfter: date("20420101000000Z"))
+    public static var rootValidity: Validity { Validity(notBefore: date("20200101000000Z"), notAfter: date(rootEnd)) }
+    public static var intermediateValidity: Validity {
+        Validity(notBefore: date("20210101000000Z"), notAfter: date(intermediateEnd))
+    }
+
+    /// The ends of validity, relative to the clock the PKI is made on: a license `issued`
+    /// today verifies on any day the suite runs. The beginnings stay fixed in the past, so a
+    /// license with a fixed `issued` (2022 or later) is inside its chain too.
+    static var leafEnd: String { TestServerCA.generalizedTime(yearsFromNow(20)) }
+    static var intermediateEnd: String { TestServerCA.generalizedTime(yearsFromNow(22)) }
+    static var rootEnd: String { TestServerCA.generalizedTime(yearsFromNow(25)) }
+
+    private static func yearsFromNow(_ years: Int) -> Date {
+        Calendar(identifier: .gregorian).date(byAdding: .year, value: years, to: Date())!
+    }
 
     private static func dateStrings(of signer: Signer) -> (String, String) {
-        signer == .expired ? ("20200601000000Z", "20230101000000Z") : ("20220101000000Z", "20400101000000Z")
+        signer == .expired ? ("20200601000000Z", "20230101000000Z") : ("20220101000000Z", leafEnd)
     }
 
     private static func date(_ text: String) -> Date {
@@ -187,7 +200,7 @@ public final class TestPKI: @unchecked Sendable {
 
     /// A CA directory for `openssl ca` with its key and certificate (self-signed when `issuer` is nil).
     private func makeCA(_ name: String, subject: String, issuer: String?,
-                        validity: (String, String) = ("20200101000000Z", "20450101000000Z"),
+                        validity: (String, String) = ("20200101000000Z", TestPKI.rootEnd),
                         section: String = "v3_ca") throws -> String {
         let home = try directory.makeDirectory(name)
         _ = try directory.makeDirectory("\(name)/issued")

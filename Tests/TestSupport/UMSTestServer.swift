@@ -26,6 +26,8 @@ public final class UMSTestServer: @unchecked Sendable {
         public let status: Int
         public let ifNoneMatch: String?
         public let ifModifiedSince: String?
+        /// The names of every header the request carried, as the server parsed them.
+        public let headerNames: [String]
     }
 
     public static var script: String {
@@ -54,6 +56,13 @@ public final class UMSTestServer: @unchecked Sendable {
         return baseURL + "/licenses/" + name
     }
 
+    /// Makes `/licenses/NAME` misbehave: `etag` is sent verbatim as its ETag; with
+    /// `always304`, every request for it is answered 304 Not Modified.
+    public func misbehave(_ name: String, etag: String? = nil, always304: Bool = false) throws {
+        if let etag { try Data(etag.utf8).write(to: URL(fileURLWithPath: files + "/" + name + ".etag")) }
+        if always304 { try Data().write(to: URL(fileURLWithPath: files + "/" + name + ".always-304")) }
+    }
+
     /// Makes the poll for `unit` answer 200 with `{"downloadUrl": link}`.
     public func offer(_ link: String, to unit: String) throws {
         let body = try JSONSerialization.data(withJSONObject: ["downloadUrl": link])
@@ -72,7 +81,8 @@ public final class UMSTestServer: @unchecked Sendable {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             return Request(method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",
                            status: object["status"] as? Int ?? 0, ifNoneMatch: object["ifNoneMatch"] as? String,
-                           ifModifiedSince: object["ifModifiedSince"] as? String)
+                           ifModifiedSince: object["ifModifiedSince"] as? String,
+                           headerNames: object["headerNames"] as? [String] ?? [])
         }
     }
 

@@ -5,7 +5,10 @@ demo (never used outside them).
   GET /licenses/NAME        the file NAME from --files, with ETag (SHA-256 of the content,
                             quoted) and Last-Modified (the file's mtime), unless --no-validators;
                             If-None-Match with the current ETag (or If-Modified-Since not before
-                            the mtime) answers 304 without a body; a missing file is 404
+                            the mtime) answers 304 without a body; a missing file is 404.
+                            Quirks of a misbehaving server, by files beside NAME:
+                            NAME.etag holds the ETag sent verbatim (control characters
+                            and all); NAME.always-304 answers 304 to every request
   GET /v1/devices/UNIT/license
                             the poll: 200 with the contents of --poll/UNIT.json when that file
                             exists (a JSON object such as {"downloadUrl": "..."}), 204 when not;
@@ -13,7 +16,7 @@ demo (never used outside them).
   anything else             404
 
 Every request is appended to --record as one JSON line: method, path (as sent, still
-percent-encoded), the conditional headers, and the status answered. The port is printed on
+percent-encoded), the conditional headers, the names of all headers, and the status answered. The port is printed on
 stdout as "PORT 12345", and stdout is closed then. --plain serves http instead of https.
 """
 import argparse
@@ -59,6 +62,7 @@ def make_handler(options):
                     "method": self.command, "path": self.path, "status": status,
                     "ifNoneMatch": self.headers.get("If-None-Match"),
                     "ifModifiedSince": self.headers.get("If-Modified-Since"),
+                    "headerNames": list(self.headers.keys()),
                 }) + "\n")
             self.send_response(status)
             for name, value in headers:
@@ -86,7 +90,12 @@ def make_handler(options):
                 body = handle.read()
             if options.no_validators:
                 return self.reply(200, body, [("Content-Type", "application/octet-stream")])
+            if os.path.isfile(full + ".always-304"):
+                return self.reply(304)
             etag = '"%s"' % hashlib.sha256(body).hexdigest()
+            if os.path.isfile(full + ".etag"):
+                with open(full + ".etag", "rb") as handle:
+                    etag = handle.read().decode("latin-1")
             mtime = int(os.stat(full).st_mtime)
             modified = email.utils.formatdate(mtime, usegmt=True)
             validators = [("ETag", etag), ("Last-Modified", modified)]
