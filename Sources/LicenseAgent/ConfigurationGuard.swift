@@ -117,7 +117,7 @@ public struct ConfigurationGuard: Sendable {
     /// before the new file could slip in, and a renewal thaws), then applies.
     /// When the device cannot be inspected (no keyring, no unit ID), the marker alone decides.
     @discardableResult
-    public func applyUnderLock(newFile path: String, clock: Timestamp = SystemClock.now()) throws(AgentError) -> Applied {
+    public func applyUnderLock(newFile path: [UInt8], clock: Timestamp = SystemClock.now()) throws(AgentError) -> Applied {
         try WriterLock.withLock(layout: layout, purpose: "config apply") { _ throws(AgentError) in
             let report = try? DeviceInspector(layout: layout, clock: clock).inspect()
             let now = report?.trustedTime.value ?? clock
@@ -144,7 +144,16 @@ public struct ConfigurationGuard: Sendable {
     @discardableResult
     public func apply(newFile path: String, now: Timestamp, generation: OSGeneration? = nil,
                       pas: ProductStatus? = nil) throws(AgentError) -> Applied {
-        guard let contents = try DurableFile.read(path, limit: Self.settingsLimit) else {
+        try apply(newFile: Array(path.utf8), now: now, generation: generation, pas: pas)
+    }
+
+    /// `apply(newFile:now:generation:pas:)` for the file the command line names, as the bytes
+    /// the shell passed (CLI.md "File names, output and secrets"); messages show it escaped.
+    @discardableResult
+    public func apply(newFile pathBytes: [UInt8], now: Timestamp, generation: OSGeneration? = nil,
+                      pas: ProductStatus? = nil) throws(AgentError) -> Applied {
+        let path = DisplayText.escaping(pathBytes)
+        guard let contents = try RegularFile.read(bytes: pathBytes, limit: Self.settingsLimit) else {
             throw AgentError(.io, "The new settings file does not exist", path: path,
                              remedy: "Give the path of an existing file")
         }

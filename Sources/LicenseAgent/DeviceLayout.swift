@@ -1,4 +1,5 @@
 import LicensePlatform
+import LicensePolicy
 
 /// Where the agent reads and writes on a device (CLI.md "Device layout").
 ///
@@ -6,16 +7,40 @@ import LicensePlatform
 /// code against a fake device tree. The root changes where files are; it never weakens a check.
 public struct DeviceLayout: Sendable {
     public let root: String
+    /// Keeps a root whose name is not UTF-8 open while this layout, and so `root`, is in use.
+    private let heldRoot: HeldDirectory?
 
     public init(root: String = "/") {
         var trimmed = root
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-        self.root = trimmed
+        self.init(root: trimmed, held: nil)
+    }
+
+    private init(root: String, held: HeldDirectory?) {
+        self.root = root
+        heldRoot = held
+    }
+
+    /// The layout under the directory `bytes` name: `--root` as the bytes the shell passed
+    /// (CLI.md "File names, output and secrets"). A UTF-8 name is the root as it is. Any other
+    /// cannot be a `String`, which every path below the root is: that directory is opened by
+    /// its bytes and `root` is the path of the open directory (`HeldDirectory`).
+    /// - Throws: `AgentError` with code `.notFound` when a name that is not UTF-8 names no
+    ///   directory, or the reason it cannot be opened.
+    public init(rootBytes: [UInt8]) throws(AgentError) {
+        if let text = String(validating: rootBytes, as: UTF8.self) {
+            self.init(root: text)
+            return
+        }
+        guard let held = try HeldDirectory(bytes: rootBytes) else {
+            throw AgentError(.notFound, "The root directory does not exist", path: DisplayText.escaping(rootBytes))
+        }
+        self.init(root: held.path, held: held)
     }
 
     /// True when `path` is an existing directory (following a symbolic link): what `--root` must name.
-    public static func isExistingDirectory(_ path: String) -> Bool {
-        (try? OpenDirectory.open(path)) != nil
+    public static func isExistingDirectory(_ path: [UInt8]) -> Bool {
+        (try? OpenDirectory.open(bytes: path)) != nil
     }
 
     /// `relative` (absolute in device terms, e.g. `/license`) under the root.

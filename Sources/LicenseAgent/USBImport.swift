@@ -19,8 +19,9 @@ public struct USBImport {
         case scan
         /// One block device, mounted as it is (`--device /dev/sdb1`).
         case device(String)
-        /// An already mounted stick or any directory (`--dir /media/stick`); nothing is mounted.
-        case directory(String)
+        /// An already mounted stick or any directory (`--dir /media/stick`), as the bytes the
+        /// shell passed; nothing is mounted.
+        case directory([UInt8])
     }
 
     /// Filesystem types a stick may carry; anything else is skipped with its reason.
@@ -56,10 +57,10 @@ public struct USBImport {
                 offer(candidate)
             }
             if case .directory(let directory) = source {
-                guard let opened = try OpenDirectory.open(directory) else {
+                guard let opened = try OpenDirectory.open(bytes: directory) else {
                     throw AgentError(.notFound, "The directory does not exist", path: DisplayText.escaping(directory))
                 }
-                USBImport.offerCandidates(in: opened, sourcePrefix: directory + "/", to: counted)
+                USBImport.offerCandidates(in: opened, sourcePrefix: opened.path + "/", to: counted)
             }
             for device in devices {
                 try offerCandidates(onDevice: device.node, knownType: device.type, to: counted)
@@ -159,7 +160,7 @@ public struct USBImport {
         switch source {
         case .scan: return "any USB storage device"
         case .device(let node): return node
-        case .directory(let directory): return directory
+        case .directory(let directory): return DisplayText.escaping(directory)
         }
     }
 

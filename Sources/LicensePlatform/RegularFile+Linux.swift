@@ -24,6 +24,13 @@ public enum RegularFile {
     /// keyring or os-release an image links into place), but the target must still be a
     /// regular file.
     public static func open(_ path: String, _ access: Access, followingSymlinks: Bool = false) throws(AgentError) -> FileDescriptor? {
+        try open(bytes: Array(path.utf8), shownAs: path, access, followingSymlinks: followingSymlinks)
+    }
+
+    /// `open(_:_:followingSymlinks:)` for a path given as bytes (a command-line argument that
+    /// is not UTF-8), named in messages as `path`.
+    private static func open(bytes: [UInt8], shownAs path: String, _ access: Access,
+                             followingSymlinks: Bool) throws(AgentError) -> FileDescriptor? {
         var flags = O_CLOEXEC | O_NONBLOCK | O_NOCTTY
         if !followingSymlinks { flags |= O_NOFOLLOW }
         var mode: mode_t = 0
@@ -34,7 +41,7 @@ public enum RegularFile {
             mode = permissions.rawValue
         }
         let raw: CInt
-        switch valueOrErrno({ Glibc.open(path, flags, mode) }) {
+        switch FileName(bytes: bytes).withCString({ raw in valueOrErrno { Glibc.open(raw, flags, mode) } }) {
         case .success(let opened): raw = opened
         case .failure(.noSuchFileOrDirectory): return nil
         case .failure(.tooManySymbolicLinkLevels):
@@ -69,6 +76,15 @@ public enum RegularFile {
         guard let descriptor = try open(path, .read, followingSymlinks: followingSymlinks) else { return nil }
         defer { _ = Glibc.close(descriptor.rawValue) }
         return try readAll(descriptor, path: path, limit: limit)
+    }
+
+    /// `read(_:limit:)` for a path given as bytes, as the shell passed it (CLI.md "File names,
+    /// output and secrets"); messages show it escaped.
+    public static func read(bytes path: [UInt8], limit: Int) throws(AgentError) -> [UInt8]? {
+        let shown = DisplayText.escaping(path)
+        guard let descriptor = try open(bytes: path, shownAs: shown, .read, followingSymlinks: false) else { return nil }
+        defer { _ = Glibc.close(descriptor.rawValue) }
+        return try readAll(descriptor, path: shown, limit: limit)
     }
 
     /// Everything from `descriptor` (a regular file), refusing more than `limit` bytes —

@@ -65,12 +65,14 @@ enum BootDispatch {
 
     /// Runs a boot invocation and exits with its status; returns (having done nothing) when
     /// `arguments` are not one, or when `--root` does not name a directory (the parser then
-    /// reports that usage error in its own words).
+    /// reports that usage error in its own words). The root is the bytes the shell passed,
+    /// as `GlobalOptions` takes it.
     static func runIfBootInvocation(_ arguments: [String]) {
-        guard let invocation = invocation(arguments), DeviceLayout.isExistingDirectory(invocation.root) else { return }
+        guard let invocation = invocation(arguments) else { return }
+        let root = CommandLineBytes.option("--root", invocation.root)
+        guard DeviceLayout.isExistingDirectory(root), let layout = try? DeviceLayout(rootBytes: root) else { return }
         // What `GlobalOptions.validate()` does after parsing.
         AgentLog.configure(verbose: invocation.verbose, journal: JournalStream.standardError.isJournal)
-        let layout = DeviceLayout(root: invocation.root)
         do {
             switch invocation.command {
             case .check: try CheckCommand.run(layout: layout, json: invocation.json)

@@ -144,7 +144,9 @@ struct ConfigApplyCommand: ParsableCommand {
     func run() throws {
         try runReporting(json: options.json) {
             let configurationGuard = ConfigurationGuard(layout: options.layout)
-            let applied = try configurationGuard.applyUnderLock(newFile: file)
+            let fileBytes = CommandLineBytes.arguments([file])[0]
+            let applied = try configurationGuard.applyUnderLock(newFile: fileBytes)
+            let file = DisplayText.escaping(fileBytes)
             if options.json {
                 Console.write(JSONOutput.string(ApplyAnswer(settingsFile: options.layout.settingsFile, previous: applied.previous,
                                                             deliveryKeysOnly: applied.deliveryKeysOnly)))

@@ -52,15 +52,21 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Explain each step on stderr.")
     var verbose = false
 
-    var layout: DeviceLayout { DeviceLayout(root: root) }
+    /// `--root` as the bytes the shell passed (`root` is Swift's decoding of them, which
+    /// repairs what is not UTF-8): CLI.md "File names, output and secrets".
+    var rootBytes: [UInt8] { CommandLineBytes.option("--root", root) }
+
+    /// The layout under `--root`; `validate()` has made sure it is an existing directory (one
+    /// removed since is then looked for under its decoded name, and found missing).
+    var layout: DeviceLayout { (try? DeviceLayout(rootBytes: rootBytes)) ?? DeviceLayout(root: root) }
 
     /// Runs once per process, right after parsing and before the command: sets up `--verbose`
     /// and refuses a `--root` that is not an existing directory (a typo must not become a new
     /// device tree: CLI.md "Setup problems are named").
     mutating func validate() throws {
         AgentLog.configure(verbose: verbose, journal: JournalStream.standardError.isJournal)
-        guard DeviceLayout.isExistingDirectory(root) else {
-            throw ValidationError("--root \(root) is not an existing directory.")
+        guard DeviceLayout.isExistingDirectory(rootBytes) else {
+            throw ValidationError("--root \(DisplayText.escaping(rootBytes)) is not an existing directory.")
         }
     }
 

@@ -39,7 +39,7 @@ struct USBImportCommand: ParsableCommand {
 
     func run() throws {
         try runReporting(json: options.json) {
-            let source: USBImport.Source = device.map { .device($0) } ?? dir.map { .directory($0) } ?? .scan
+            let source: USBImport.Source = device.map { .device($0) } ?? dir.map { .directory(CommandLineBytes.option("--dir", $0)) } ?? .scan
             let outcome = try USBImport(layout: options.layout)
                 .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))
             printImport(outcome, json: options.json)
