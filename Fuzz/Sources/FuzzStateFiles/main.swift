@@ -20,7 +20,10 @@ public func fuzzStateFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         _ = record.recordedTime?.description
     }
     if let record = try? JSONDecoder().decode(DeploymentRecord.self, from: bytes) {
-        _ = record.conditionalHeaders(forLinkSHA256: record.linkSHA256)
+        // Whatever a server once sent, nothing replayed as a header may carry a control character.
+        for header in record.conditionalHeaders(forLinkSHA256: record.linkSHA256) {
+            precondition(!header.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "header \(header)")
+        }
     }
     if let marker = try? JSONDecoder().decode(RebootMarker.self, from: bytes) {
         _ = marker.warning.message
