@@ -81,8 +81,8 @@ import TestSupport
         let imported = try Self.agent(device, ["import", file, "--root", "ROOT"])
         #expect(imported.status == 0, "\(imported)")
         #expect(try Self.contents(device, "license/dsa/licenses/PAS.lic") != nil, "installed under the raw root")
-        try Self.licensedAndValid(try Self.agent(device, ["--root=ROOT", "status", "--json", "--at", "2027-01-01"]))
-        try Self.licensedAndValid(try Self.agent(device, ["status", "--at", "2027-01-01", "--json", "--root", "ROOT"]))
+        try Self.licensedAndValid(try Self.agent(device, ["--root=ROOT", "status", "--json", "--at", TestDay.fromToday(days: 30)]))
+        try Self.licensedAndValid(try Self.agent(device, ["status", "--at", TestDay.fromToday(days: 30), "--json", "--root", "ROOT"]))
     }
 
     /// In-process: a UTF-8 root is kept as it is; any other is reached through its open directory
@@ -101,7 +101,7 @@ import TestSupport
     }
 
     /// A root that does not exist is named with its bytes escaped, not repaired.
-    @Test(arguments: [["status", "--root", "ROOT"], ["status", "--at", "2027-01-01", "--root", "ROOT"]])
+    @Test(arguments: [["status", "--root", "ROOT"], ["status", "--at", TestDay.fromToday(days: 30), "--root", "ROOT"]])
     func aMissingRootIsNamedByItsBytes(arguments: [String]) throws {
         let device = try Self.device()
         let result = try Self.agent(device, arguments, rawName: "gone\\351")
