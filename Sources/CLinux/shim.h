@@ -1,8 +1,9 @@
-// Linux system calls that Glibc's Swift module does not expose (they need _GNU_SOURCE
+// Linux system calls and GNU functions that Glibc's Swift module does not expose (they need _GNU_SOURCE
 // or are reachable only through the variadic syscall()). One inline forwarder each.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,3 +18,9 @@ static inline int linux_renameat2(int old_directory, const char *old_path,
 }
 
 static inline unsigned int linux_rename_exchange(void) { return RENAME_EXCHANGE; }
+
+/// memmem(3), a GNU extension: where a byte string first occurs in another.
+static inline void *linux_memmem(const void *haystack, size_t haystack_length,
+                                 const void *needle, size_t needle_length) {
+    return memmem(haystack, haystack_length, needle, needle_length);
+}

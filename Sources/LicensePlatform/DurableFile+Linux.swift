@@ -90,7 +90,7 @@ public enum DurableFile {
 
     /// True when `name` is a writer's temp file rather than real content.
     public static func isTemporary(_ name: FileName) -> Bool {
-        name.hasPrefix(temporaryPrefix) && name.bytes.firstRange(of: Array(temporaryMarker.utf8)) != nil
+        name.hasPrefix(temporaryPrefix) && ByteSearch.firstIndex(of: Array(temporaryMarker.utf8), in: name.bytes) != nil
     }
 
     /// The directory holding `path` (`.` for a bare name) and the last component.

@@ -58,7 +58,7 @@ final class CMSSignedData {
     /// True when the bytes hold `-----BEGIN` anywhere: only then can OpenSSL's PEM reader find
     /// a begin line (after any text, even inside a line longer than its 254-byte buffer).
     static func containsPEMBegin(_ bytes: [UInt8]) -> Bool {
-        bytes.firstRange(of: pemBegin) != nil
+        ByteSearch.firstIndex(of: pemBegin, in: bytes) != nil
     }
 
     private static let pemBegin = Array("-----BEGIN".utf8)

@@ -58,7 +58,7 @@ enum StrictPEM {
     /// is a newline and which holds no `-----BEGIN` (so OpenSSL finds no other begin line first).
     private static func beginLine(in bytes: [UInt8]) -> Int? {
         if bytes.starts(with: begin) { return 0 }
-        guard let found = bytes.firstRange(of: beginMarker)?.lowerBound, found > 0,
+        guard let found = ByteSearch.firstIndex(of: beginMarker, in: bytes), found > 0,
               bytes[found - 1] == newline, bytes[found...].starts(with: begin)
         else { return nil }
         return found
