@@ -24,3 +24,6 @@ static inline void *linux_memmem(const void *haystack, size_t haystack_length,
                                  const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
 }
+
+/// O_PATH: a descriptor that only names a file (opening it has no side effect).
+static inline int linux_o_path(void) { return O_PATH; }

@@ -8,7 +8,7 @@ import LicensePolicy
 public struct DeviceLayout: Sendable {
     public let root: String
     /// Keeps a root whose name is not UTF-8 open while this layout, and so `root`, is in use.
-    private let heldRoot: HeldDirectory?
+    private let heldRoot: HeldPath?
 
     public init(root: String = "/") {
         var trimmed = root
@@ -16,7 +16,7 @@ public struct DeviceLayout: Sendable {
         self.init(root: trimmed, held: nil)
     }
 
-    private init(root: String, held: HeldDirectory?) {
+    private init(root: String, held: HeldPath?) {
         self.root = root
         heldRoot = held
     }
@@ -24,7 +24,7 @@ public struct DeviceLayout: Sendable {
     /// The layout under the directory `bytes` name: `--root` as the bytes the shell passed
     /// (CLI.md "File names, output and secrets"). A UTF-8 name is the root as it is. Any other
     /// cannot be a `String`, which every path below the root is: that directory is opened by
-    /// its bytes and `root` is the path of the open directory (`HeldDirectory`).
+    /// its bytes and `root` is the path of the open directory (`HeldPath`).
     /// - Throws: `AgentError` with code `.notFound` when a name that is not UTF-8 names no
     ///   directory, or the reason it cannot be opened.
     public init(rootBytes: [UInt8]) throws(AgentError) {
@@ -32,7 +32,7 @@ public struct DeviceLayout: Sendable {
             self.init(root: text)
             return
         }
-        guard let held = try HeldDirectory(bytes: rootBytes) else {
+        guard let held = try HeldPath(bytes: rootBytes, kind: .directory) else {
             throw AgentError(.notFound, "The root directory does not exist", path: DisplayText.escaping(rootBytes))
         }
         self.init(root: held.path, held: held)

@@ -11,7 +11,11 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system store.", valueName: "file"))
     var cacert: String?
 
-    var connection: NetworkImport.Connection { .init(proxy: proxy, caFile: cacert) }
+    /// `--cacert` as the bytes the shell passed: keep `caFile` alive while the connection is used.
+    func connection() throws(AgentError) -> (connection: NetworkImport.Connection, caFile: CommandLineBytes.Path?) {
+        let caFile = try cacert.map { (value: String) throws(AgentError) in try CommandLineBytes.path(ofOption: "--cacert", value) }
+        return (.init(proxy: proxy, caFile: caFile?.path), caFile)
+    }
 }
 
 /// `fetch URL [--proxy URL] [--cacert FILE] [--replace]`: the Licensing tool's download.
@@ -42,8 +46,10 @@ struct FetchCommand: ParsableCommand {
     func run() throws {
         try runReporting(json: options.json) {
             if let note = URLText.transportNote(for: url) { writeToStandardError(note) }
-            let outcome = try NetworkImport(layout: options.layout)
-                .fetch(url: url, connection: connectionOptions.connection, replace: importOptions.replace)
+            let (connection, caFile) = try connectionOptions.connection()
+            let outcome = try withExtendedLifetime(caFile) { () throws(AgentError) in
+                try NetworkImport(layout: options.layout).fetch(url: url, connection: connection, replace: importOptions.replace)
+            }
             printImport(outcome, json: options.json)
             return outcome.exitStatus
         }
@@ -102,8 +108,10 @@ struct ActivateCommand: ParsableCommand {
             let request = NetworkImport.EvaluationRequest(email: email, name: name.trimmingASCIIWhitespace(),
                                                           company: company.trimmingASCIIWhitespace(),
                                                           termsAccepted: acceptTerms)
-            let outcome = try NetworkImport(layout: options.layout)
-                .activate(request, server: server, connection: connectionOptions.connection)
+            let (connection, caFile) = try connectionOptions.connection()
+            let outcome = try withExtendedLifetime(caFile) { () throws(AgentError) in
+                try NetworkImport(layout: options.layout).activate(request, server: server, connection: connection)
+            }
             printImport(outcome, json: options.json)
             return outcome.exitStatus
         }

@@ -39,9 +39,13 @@ struct USBImportCommand: ParsableCommand {
 
     func run() throws {
         try runReporting(json: options.json) {
-            let source: USBImport.Source = device.map { .device($0) } ?? dir.map { .directory(CommandLineBytes.option("--dir", $0)) } ?? .scan
-            let outcome = try USBImport(layout: options.layout)
-                .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))
+            // --device as the bytes the shell passed, kept open while the import uses it.
+            let node = try device.map { (value: String) throws(AgentError) in try CommandLineBytes.path(ofOption: "--device", value) }
+            let source: USBImport.Source = node.map { .device($0.path) } ?? dir.map { .directory(CommandLineBytes.option("--dir", $0)) } ?? .scan
+            let outcome = try withExtendedLifetime(node) { () throws(AgentError) in
+                try USBImport(layout: options.layout)
+                    .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))
+            }
             printImport(outcome, json: options.json)
             return outcome.exitStatus
         }

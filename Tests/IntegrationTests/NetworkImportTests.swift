@@ -28,6 +28,26 @@ import Testing
         }
     }
 
+    /// `--cacert` is the bytes the shell passed (CLI.md "File names, output and secrets").
+    @Test func aCAFileWhoseNameIsNotUTF8IsReadByItsBytes() throws {
+        let setup = try Setup("fetch-cacert-bytes")
+        let url = setup.https.baseURL + "/files/EMP-NET.lic"
+        try ProcessRunner.checked(["sh", "-c", "cp \"$1\" \"$2/$(printf 'ca\\351.pem')\"", "sh",
+                                   setup.ca.caPath, setup.fixture.directory.path])
+        let result = try ProcessRunner.run([
+            "sh", "-c", "exec \"$1\" fetch \"$2\" --json --root \"$3\" --cacert \"$4/$(printf 'ca\\351.pem')\"",
+            "sh", Umockdev.agent, url, setup.fixture.root, setup.fixture.directory.path,
+        ])
+        #expect(result.status == 0, "\(result)")
+        #expect(try setup.fixture.installed() == ["EMP-NET.lic"])
+        let missing = try ProcessRunner.run([
+            "sh", "-c", "exec \"$1\" fetch \"$2\" --root \"$3\" --cacert \"$4/$(printf 'gone\\351.pem')\"",
+            "sh", Umockdev.agent, url, setup.fixture.root, setup.fixture.directory.path,
+        ])
+        #expect(missing.status == 1, "\(missing)")
+        #expect(missing.stderr.contains("gone\\xe9.pem"), "named by its bytes, escaped: \(missing)")
+    }
+
     @Test func httpsWithTheTestCAIsAcceptedAndInstalled() throws {
         let setup = try Setup("fetch-https")
         let result = try setup.fetch(setup.https.baseURL + "/files/EMP-NET.lic", ["--cacert", setup.ca.caPath])
