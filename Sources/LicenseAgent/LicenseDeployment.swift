@@ -94,33 +94,71 @@ public struct LicenseDeployment {
         let trail = AuditTrail(layout: layout, clock: clock)
         var outcome = try deploy(delivery, configuration: configuration, trail: trail,
                                  onlyWhenUnlicensed: onlyWhenUnlicensed)
+        if outcome.rebootRequired {
+            // Every lock is released and /license is read-only again: the device may go down now.
+            outcome = restart(outcome, askingTheUser: delivery.promptUser, settings: configuration.agentSettings, trail: trail)
+        }
         outcome.warnings += trail.warnings
-        guard outcome.rebootRequired, !delivery.promptUser else { return outcome }
-        // Every lock is released and /license is read-only again: the device may go down now.
-        let configured = configuration.agentSettings["reboot_command"].flatMap { $0.isEmpty ? nil : $0 }
+        return outcome
+    }
+
+    /// The restart a new license needs (DELIVERY.md step 4). With the prompt setting on (the
+    /// device default) the user is asked through agent.conf's `prompt_command=` — exit 0
+    /// restarts now, anything else (cancelled, no answer in ten minutes) later — and without
+    /// one nobody is asked and nothing restarts. Either way the marker stays, so `status`
+    /// warns `reboot-required` until the next boot.
+    private func restart(_ outcome: Outcome, askingTheUser: Bool, settings: Settings, trail: AuditTrail) -> Outcome {
+        func setting(_ key: String) -> String? { settings[key].flatMap { $0.isEmpty ? nil : $0 } }
+        var result = outcome
+        if askingTheUser {
+            guard let prompt = setting("prompt_command") else {
+                trail.line("reboot left to the user", link: outcome.link, detail: "no prompt_command")
+                result.warnings.append("A restart is needed to use the new license; the user decides when (no prompt_command= in /etc/license-agent/agent.conf asks now). status shows reboot-required until then.")
+                return result
+            }
+            let reason = "license deployed from \(outcome.link ?? "the management server")"
+            let answer: ShellCommand.Termination
+            do {
+                answer = try ShellCommand.run(prompt, environment: ["LICENSE_AGENT_REASON": reason],
+                                              timeout: Self.promptTimeout)
+            } catch {
+                trail.line("reboot prompt failed", link: outcome.link, detail: error.sentence)
+                result.warnings.append("A restart is needed to use the new license, but the user could not be asked: \(error.sentence) status shows reboot-required until the device restarts.")
+                return result
+            }
+            trail.line(answer.succeeded ? "user chose to restart" : "user chose to restart later", link: outcome.link,
+                       detail: "`\(prompt)`: \(answer)")
+            guard answer.succeeded else {
+                result.warnings.append("The user chose to restart later (`\(prompt)`: \(answer)); the new license takes effect at the next boot, and status shows reboot-required until then.")
+                return result
+            }
+        }
+        let configured = setting("reboot_command")
         // A device tree under --root is not this machine: its default is never to reboot the host.
         guard configured != nil || layout.root == "/" else {
-            var kept = outcome
-            kept.warnings.append("Not running `\(Self.defaultRebootCommand)`: --root \(layout.root) is a device tree, not this machine. Set reboot_command= in its /etc/license-agent/agent.conf to run a command.")
-            return kept
+            result.warnings.append("Not running `\(Self.defaultRebootCommand)`: --root \(layout.root) is a device tree, not this machine. Set reboot_command= in its /etc/license-agent/agent.conf to run a command.")
+            return result
         }
         let command = configured ?? Self.defaultRebootCommand
         do {
             let termination = try ShellCommand.run(command)
             trail.line("reboot requested", link: outcome.link, detail: "`\(command)`: \(termination)")
             guard termination.succeeded else {
-                return outcome.with(rebootRequested: true, problems: [
+                return result.with(rebootRequested: true, problems: [
                     "The license is installed, but the reboot command `\(command)` ended with \(termination). Restart the device to use the new license, or fix reboot_command= in /etc/license-agent/agent.conf.",
                 ])
             }
-            return outcome.with(rebootRequested: true, problems: [])
+            return result.with(rebootRequested: true, problems: [])
         } catch {
             trail.line("reboot failed", link: outcome.link, detail: error.sentence)
-            return outcome.with(rebootRequested: false, problems: [
+            return result.with(rebootRequested: false, problems: [
                 "The license is installed, but the reboot could not be requested: \(error.sentence)",
             ])
         }
     }
+
+    /// How long the user has to answer `prompt_command`.
+    static let promptTimeout: Duration = .seconds(600)
 
     /// Everything up to the reboot, under the deploy lock.
     private func deploy(_ delivery: DeliverySettings, configuration: DeviceConfiguration, trail: AuditTrail,
@@ -140,30 +178,59 @@ public struct LicenseDeployment {
             proxy: (delivery.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 },
             extraCAFile: delivery.umsCA.map(layout.path), allowedProtocols: Self.linkProtocols)
 
-        var link = delivery.downloadURL
-        if link == nil || onlyWhenUnlicensed {
-            let report = try DeviceInspector(layout: layout, clock: clock).inspect()
-            if report.entitlements.baseLicenseCurrent {
-                return nothing("The device is licensed and its base license is current; nothing to ask the management server for.")
-            }
-            if link == nil, let server = delivery.server {
-                guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
-                let poll = UMSLicensePoll(server: server, unit: unit, options: options)
-                let answer: String?
-                do { answer = try poll.ask() } catch { throw TransferClock(layout: layout, clock: clock).explained(error) }
-                guard let offered = answer else {
-                    trail.line("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
-                    return Outcome(step: .noLicenseYet, link: nil, imported: nil, rebootRequired: false,
-                                   rebootRequested: false,
-                                   detail: "The management server has no license for \(unit) yet; the next run asks again.",
-                                   problems: [])
-                }
-                trail.line("license offered", link: poll.endpoint, detail: "downloadUrl \(Credentials.redacted(offered))")
-                link = offered
-            }
+        let inspect = { () throws(AgentError) -> DeviceReport in try DeviceInspector(layout: layout, clock: clock).inspect() }
+        if onlyWhenUnlicensed, !Self.wantsLicense(try inspect().entitlements, baseOnly: true) {
+            return nothing("The device is licensed and its base license is current; nothing to ask the management server for.")
         }
-        guard let link else { return nothing("No license download link; nothing to do.") }
-        return try download(link, delivery: delivery, options: options, trail: trail)
+        if let link = delivery.downloadURL {
+            let outcome = try download(link, delivery: delivery, options: options, trail: trail)
+            // Unchanged link, base license (or EMP) running out: the UMS may have a renewal
+            // that the settings do not point to yet.
+            guard outcome.step == .notModified || outcome.step == .unchanged, let server = delivery.server else { return outcome }
+            let report = try inspect()
+            guard Self.wantsLicense(report.entitlements, baseOnly: false) else { return outcome }
+            guard let offered = try ask(server, report: report, options: options, trail: trail), offered != link else {
+                return outcome
+            }
+            return try download(offered, delivery: delivery, options: options, trail: trail)
+        }
+        guard let server = delivery.server else { return nothing("No license download link; nothing to do.") }
+        let report = try inspect()
+        guard Self.wantsLicense(report.entitlements, baseOnly: false) else {
+            return nothing("The device is licensed and its base license is current; nothing to ask the management server for.")
+        }
+        guard let offered = try ask(server, report: report, options: options, trail: trail) else {
+            return Outcome(step: .noLicenseYet, link: nil, imported: nil, rebootRequired: false, rebootRequested: false,
+                           detail: "The management server has no license for \(report.unit?.description ?? "this device") yet; the next run asks again.",
+                           problems: [])
+        }
+        return try download(offered, delivery: delivery, options: options, trail: trail)
+    }
+
+    /// True when the device should ask its UMS for a license (DELIVERY.md steps 2–3): it is
+    /// unlicensed or its base license is not current (`expiring` or `expired`, with no
+    /// continuing renewal installed), or — unless `baseOnly`, as for the hourly timer — its
+    /// EMP is expiring or expired likewise.
+    static func wantsLicense(_ entitlements: Entitlements, baseOnly: Bool) -> Bool {
+        if !entitlements.baseLicenseCurrent { return true }
+        guard !baseOnly else { return false }
+        return entitlements.products.contains { $0.product == "EMP" && ($0.state == .expiring || $0.state == .expired) }
+    }
+
+    /// The poll (DELIVERY.md step 3): the link the UMS offers, or nil when it has none yet.
+    /// A device without a unit ID does not ask.
+    private func ask(_ server: String, report: DeviceReport, options: CurlTransfer.Options,
+                     trail: AuditTrail) throws(AgentError) -> String? {
+        guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
+        let poll = UMSLicensePoll(server: server, unit: unit, options: options)
+        let answer: String?
+        do { answer = try poll.ask() } catch { throw TransferClock(layout: layout, clock: clock).explained(error) }
+        guard let offered = answer else {
+            trail.line("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
+            return nil
+        }
+        trail.line("license offered", link: poll.endpoint, detail: "downloadUrl \(Credentials.redacted(offered))")
+        return offered
     }
 
     /// The conditional download of `link` and the import of what it delivered.
@@ -220,6 +287,9 @@ public struct LicenseDeployment {
         let candidate = LicenseImport.Candidate(source: shown, preferredName: FileName(name)) { .success(body) }
         let imported = try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(action: "deploy"))
         let installed = imported.results.compactMap { $0.installedAs?.description }
+        // What changes what the device may do today; a renewal that is not valid yet changes nothing.
+        let effective = imported.results.filter { $0.installedAs != nil && $0.verdict == .valid }
+            .compactMap { $0.installedAs?.description }
         let outcome = !installed.isEmpty ? "installed"
             : imported.results.contains { $0.verdict == .alreadyInstalled } ? "already-installed" : "refused"
         let verdicts = imported.results.map { "\($0.verdict.rawValue): \($0.detail)" }.joined(separator: "; ")
@@ -237,18 +307,19 @@ public struct LicenseDeployment {
                 warnings.append("Warning: what was deployed could not be recorded, so the next run downloads it again: \(error.sentence)")
             }
         }
-        if !installed.isEmpty {
+        if !effective.isEmpty {
             do {
                 try state.writeRebootMarker(RebootMarker(time: clock, reason: "license deployed from \(shown)",
-                                                         files: installed, userDecides: delivery.promptUser))
+                                                         files: effective, userDecides: delivery.promptUser))
             } catch {
                 warnings.append("Warning: the reboot marker could not be written, so status does not show that a restart is pending: \(error.sentence)")
             }
         }
-        let rebootSentence = installed.isEmpty ? ""
-            : delivery.promptUser ? " A restart is needed; the user decides when (prompt_user_on_actions=true)."
+        let rebootSentence = effective.isEmpty
+            ? (installed.isEmpty ? "" : " It is not valid yet, so nothing changes today and no restart is needed.")
+            : delivery.promptUser ? " A restart is needed; the user is asked (prompt_user_on_actions is not false)."
             : " The device restarts to use it."
-        var result = Outcome(step: .imported, link: shown, imported: imported, rebootRequired: !installed.isEmpty,
+        var result = Outcome(step: .imported, link: shown, imported: imported, rebootRequired: !effective.isEmpty,
                              rebootRequested: false,
                              detail: "The license at \(shown) was \(outcome.replacing("-", with: " ")).\(rebootSentence)",
                              problems: [])

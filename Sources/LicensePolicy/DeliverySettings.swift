@@ -18,7 +18,7 @@ public struct DeliverySettings: Sendable, Equatable {
     public let downloadURL: String?
     /// A PEM CA certificate trusted for https to the UMS, beside the system store.
     public let umsCA: String?
-    /// `true`: the user decides when to reboot; anything else: the agent reboots.
+    /// True unless the setting is `false`: the user is asked before a reboot (DELIVERY.md step 4).
     public let promptUser: Bool
     /// The proxy for the UMS; nil falls back to agent.conf's `proxy=`.
     public let proxy: String?
@@ -30,7 +30,8 @@ public struct DeliverySettings: Sendable, Equatable {
         server = value(Self.serverKey)
         downloadURL = value(Self.downloadURLKey)
         umsCA = value(Self.umsCAKey)
-        promptUser = settings[Self.promptKey]?.lowercased() == "true"
+        // The device default is on: only `false` reboots without asking.
+        promptUser = settings[Self.promptKey]?.lowercased() != "false"
         proxy = value(Self.proxyKey)
     }
 

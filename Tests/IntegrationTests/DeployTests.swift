@@ -33,8 +33,10 @@ import TestSupport
             try device.directory.write("etc/ums-ca.pem", Data(contentsOf: URL(fileURLWithPath: ca.caPath)))
         }
 
-        /// Writes `/wfs/group.ini` as the UMS's settings transport would.
-        func settings(link: String?, server: Bool = true, prompt: Bool? = nil, umsCA: Bool = true,
+        /// Writes `/wfs/group.ini` as the UMS's settings transport would. `prompt` is
+        /// `prompt_user_on_actions` (nil: absent, the device default: ask); false by default,
+        /// as the UMS profile the documentation advises for license deployment sets it.
+        func settings(link: String?, server: Bool = true, prompt: Bool? = false, umsCA: Bool = true,
                       extra: String = "") throws {
             var text = "userinterface.theme=dark\n"
             if server { text += "system.remotemanager.server=\(ums.baseURL)\n" }
@@ -123,7 +125,10 @@ import TestSupport
         #expect(requests.map(\.status) == [200, 304])
         #expect(requests.last?.ifNoneMatch == record["etag"] as? String)
         let audit = setup.deployAudit()
-        #expect(audit.map { $0["outcome"] as? String } == ["downloaded", "installed 1", "reboot requested", "not modified"])
+        // The device holds an EMP only (no base license): the unchanged link does not end the
+        // run, the UMS is asked as well (DELIVERY.md step 2) and has nothing (204).
+        #expect(audit.map { $0["outcome"] as? String }
+            == ["downloaded", "installed 1", "reboot requested", "not modified", "no license yet"])
         let own = audit.filter { $0["outcome"] as? String != "installed 1" }
         #expect(own.allSatisfy { ($0["detail"] as? String)?.hasPrefix("host 127.0.0.1; ") == true }, "\(audit)")
         #expect((audit[0]["detail"] as? String)?.contains("sha256 \(record["sha256"] as? String ?? "?")") == true)

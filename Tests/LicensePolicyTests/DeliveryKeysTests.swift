@@ -29,8 +29,11 @@ import Testing
         #expect(delivery.umsCA == "/wfs/ums-ca.pem")
         #expect(delivery.promptUser)
         #expect(delivery.proxy == nil, "an empty value is no proxy")
-        #expect(!DeliverySettings(Settings(parsing: "system.remotemanager.prompt_user_on_actions=yes\n")).promptUser,
-                "only true leaves the reboot to the user")
+        #expect(DeliverySettings(Settings(parsing: "system.remotemanager.prompt_user_on_actions=yes\n")).promptUser,
+                "anything but false asks the user")
+        #expect(DeliverySettings(Settings(values: [:])).promptUser, "absent: the device default, ask")
+        #expect(!DeliverySettings(Settings(parsing: "system.remotemanager.prompt_user_on_actions=False\n")).promptUser,
+                "false reboots without asking")
         #expect(DeliverySettings(Settings(values: [:])) == DeliverySettings(Settings(parsing: "")))
     }
 
