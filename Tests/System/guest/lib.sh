@@ -72,6 +72,26 @@ wait_for_unit_finished() {
     done
 }
 
+# Waits until FILE exists or SECONDS pass.
+wait_for_file() {
+    local file=$1 seconds=$2 waited=0
+    until [ -e "$file" ]; do
+        [ "$waited" -ge "$seconds" ] && return 1
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
+# Waits until FILE has at least COUNT lines or SECONDS pass.
+wait_for_lines() {
+    local file=$1 count=$2 seconds=$3 waited=0
+    until [ "$(wc -l <"$file" 2>/dev/null || echo 0)" -ge "$count" ]; do
+        [ "$waited" -ge "$seconds" ] && return 1
+        sleep 1
+        waited=$((waited + 1))
+    done
+}
+
 # Writes a file to the console between markers, for whoever reads the console log.
 show_file() {
     printf '\n----- %s -----\n' "$1" >/dev/console

@@ -1,5 +1,6 @@
-"""Scenario ums-delivery (issue 13, 6; DELIVERY.md): settings with a download link land, the
-license is installed and the device reboots. NOT RUN while the package's license-agent has
+"""Scenario ums-delivery (DELIVERY.md): settings with a download link land, the license is
+installed and the user is asked before the device restarts: "later" (no reboot), then, for a
+second license, "now" (one reboot). NOT RUN while the package's license-agent has
 no `deploy` subcommand. Guest half: Tests/System/guest/scenarios/ums-delivery.sh."""
 
 import os
@@ -15,6 +16,8 @@ NOT_RUN = ("the packaged license-agent has no 'deploy' subcommand (DELIVERY.md);
 def stage_ums(context):
     def stage(tree):
         context.sign(tree, "ums/PAS-UMS.lic", active("PAS-UMS", "PAS"))
+        # The second delivery, which the user agrees to restart for.
+        context.sign(tree, "ums/EMP-UMS.lic", active("EMP-UMS", "EMP"))
         tree.copy(context.pki.ums_ca, "ums/ca.crt")
         tree.copy(context.pki.ums_certificate, "ums/server.crt")
         tree.copy(context.pki.ums_key, "ums/server.key")
