@@ -10,9 +10,10 @@ import LicensePolicy
 /// so the boot check still answers and says what was wrong.
 public struct DeviceConfiguration {
     public let generation: OSGeneration
-    /// The full `VERSION_ID` (`11.08.100`) when it belongs to `generation`; nil when os-release
-    /// has none or names another generation than `os_generation=` (then no version window applies).
-    public let version: OSVersion?
+    /// `VERSION_ID` read for `generation` (ENTITLEMENTS.md "OS 11 versions"): a version of that
+    /// generation, or unreadable when os-release has none, it has no leading numbers, or it names
+    /// another generation than `os_generation=` (then version-limited features are denied).
+    public let versionReading: OSVersionReading
     public let agentSettings: Settings
     public let deviceSettings: Settings
     public let problems: [AgentError]
@@ -24,11 +25,12 @@ public struct DeviceConfiguration {
         let osRelease = DeviceConfiguration.osRelease(layout, problems: &problems)
         // A device that says nothing about its generation is treated as current (OS 12).
         generation = OSGeneration.resolve(osRelease: osRelease, configured: agentSettings["os_generation"]) ?? .os12
-        version = osRelease.flatMap(OSVersion.fromOSRelease).flatMap { [generation] in
-            $0.major == generation.rawValue ? $0 : nil
-        }
+        versionReading = OSVersionReading.fromOSRelease(osRelease, generation: generation)
         self.problems = problems
     }
+
+    /// The full `VERSION_ID` (`11.08.100`) when it was read for `generation`.
+    public var version: OSVersion? { versionReading.version }
 
     /// False when the administrator switched off EMP expiry notifications.
     public var empNotificationsEnabled: Bool { deviceSettings.empNotificationsEnabled }

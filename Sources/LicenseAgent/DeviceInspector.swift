@@ -51,7 +51,7 @@ public struct DeviceInspector {
         let configuration = DeviceConfiguration(layout: layout)
         problems += configuration.problems
         let generation = configuration.generation
-        let entitlements = Entitlements.evaluate(generation: generation, version: configuration.version,
+        let entitlements = Entitlements.evaluate(generation: generation, versionReading: configuration.versionReading,
                                                  products: products, today: today,
                                                  empNotificationsEnabled: configuration.empNotificationsEnabled)
         var warnings = setup

@@ -56,6 +56,9 @@ public struct StatusDocument: Encodable, Sendable {
         let starts: CalendarDay
         let expires: CalendarDay
         @ExplicitNull var daysLeft: Int?
+        /// The last day installed renewals continue the product to (ENTITLEMENTS.md "Renewals");
+        /// null when no renewal continues it.
+        @ExplicitNull var continuedUntil: CalendarDay?
 
         init(_ status: ProductStatus) {
             product = status.product
@@ -64,6 +67,7 @@ public struct StatusDocument: Encodable, Sendable {
             starts = status.starts
             expires = status.expires
             daysLeft = status.daysLeft
+            continuedUntil = status.continuedUntil
         }
     }
 

@@ -60,13 +60,18 @@ public enum StatusText {
         return "\(profile.name) (\(profile.selector)), assigned; next start removes: \(removes)"
     }
 
+    /// `until D (N days left)`, with `; renewed: continues until D` when an installed renewal
+    /// continues it, or `; renewal starts D` when the installed renewal leaves a gap.
     static func productLine(_ product: ProductStatus) -> String {
+        let renewal = product.continuedUntil.map { "; renewed: continues until \($0)" }
+            ?? product.renewalAfterGap.map { "; renewal starts \($0)" } ?? ""
         switch product.state {
         case .active, .expiring:
             let left = product.daysLeft ?? 0
-            return "until \(product.expires) (\(left) day\(left == 1 ? "" : "s") left)"
+            return "until \(product.expires) (\(left) day\(left == 1 ? "" : "s") left)" + renewal
         case .expired:
-            return product.model == .perpetual ? "maintenance ended \(product.expires)" : "expired \(product.expires)"
+            return (product.model == .perpetual ? "maintenance ended \(product.expires)" : "expired \(product.expires)")
+                + renewal
         case .notYetValid:
             return "starts \(product.starts)"
         }

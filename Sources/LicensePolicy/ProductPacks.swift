@@ -4,11 +4,12 @@
 /// Not a gate: an unknown code is still a verified license that grants nothing, and
 /// `remove --product` accepts any well-formed code (a pack the vendor adds later).
 public enum ProductPacks {
-    /// Every code the contract lists, in its order: the device packs first, then the legacy
-    /// and server-side packs that grant no device feature.
+    /// Every code the contract lists: the packs that grant device features first (`AIT` and
+    /// `IMI` grant `ait` / `imi` on OS 11), then the legacy and server-side packs that grant
+    /// no device feature.
     public static let knownCodes = [
-        "PAS", "WE", "WE-E", "EMP", "PWT", "90M", "TER",
-        "UDP", "UDC3", "ICG", "AIT", "IMI", "ADDON", "SAM", "UDC2UPGR", "IZUPGR",
+        "PAS", "WE", "WE-E", "EMP", "PWT", "90M", "TER", "AIT", "IMI",
+        "UDP", "UDC3", "ICG", "ADDON", "SAM", "UDC2UPGR", "IZUPGR",
     ]
 }
 

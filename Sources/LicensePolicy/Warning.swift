@@ -4,9 +4,13 @@ public struct Warning: Sendable, Equatable, Encodable {
         case expiring
         case expired
         case maintenanceExpired = "maintenance-expired"
+        /// An OS 11 `VERSION_ID` that cannot be read: version-limited features are denied.
+        case osVersionUnknown = "os-version-unknown"
         case clockRollback = "clock-rollback"
         case unitChanged = "unit-changed"
         case profileRefused = "profile-refused"
+        /// A removal profile assigned after the configuration froze: it does not run (PROFILES.md).
+        case profileFrozen = "profile-frozen"
         case configurationFrozen = "configuration-frozen"
         case rebootRequired = "reboot-required"
         // Setup problems (CLI.md "Setup problems are named"): never disguised as "unlicensed".

@@ -198,10 +198,11 @@ import Testing
         #expect(none.features.filter(\.allowed).map(\.feature) == ["connect-ums", "deploy-license"])
     }
 
-    @Test func os11ExpiredSubscriptionWorkspaceEditionDoesNotLicense() {
-        // Only a perpetual WE keeps licensing the device after its end date.
+    @Test func os11ExpiredSubscriptionWorkspaceEditionStillLicenses() {
+        // "Use IGEL OS 11 ✓" after the subscription expired: only evaluations end.
         let result = Self.evaluate(.os11, [Fixture.license("WE", .subscription, starts: "2025-01-01", expires: "2026-01-01")])
-        #expect(!result.licensed)
+        #expect(result.licensed)
+        #expect(result.decision(for: "use-os")?.allowed == true)
     }
 
     // MARK: Table shape

@@ -23,7 +23,8 @@ import Testing
         #expect(Self.version("\"11.08.100\"").description == "11.08.100")
     }
 
-    @Test(arguments: ["", "11.", ".11", "11..1", "11.x", "11.08.100-rc1", "v11", "-1", "11.1234567", "1 1"])
+    @Test(arguments: ["", "11.", ".11", "11..1", "v11", "-1", "11.1234567", "1 1", "11 beta", "11.08.100.5a",
+                      "11.08.100.", "11.08.100-", "11.08.100.rc 4"])
     func malformedVersionsAreRefused(text: String) {
         #expect(OSVersion(text) == nil)
     }

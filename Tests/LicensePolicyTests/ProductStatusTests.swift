@@ -71,11 +71,12 @@ enum Fixture {
     @Test func overlappingRenewalLatestExpiryWins() {
         let old = Fixture.license("PAS", starts: "2025-12-01", expires: "2026-12-31")
         let renewal = Fixture.license("PAS", starts: "2026-12-20", expires: "2027-12-31")
-        // Before the renewal starts, the old license decides (expiring, 20 days left).
+        // Before the renewal starts, the old license decides (20 days left), continued by the renewal.
         let before = Fixture.status([old, renewal], on: "2026-12-11")
-        #expect(before.state == .expiring)
+        #expect(before.state == .active)
         #expect(before.expires == Fixture.day("2026-12-31"))
         #expect(before.daysLeft == 20)
+        #expect(before.continuedUntil == Fixture.day("2027-12-31"))
         // From the renewal's start day both are active: the latest expiry wins.
         let onStart = Fixture.status([renewal, old], on: "2026-12-20")
         #expect(onStart.state == .active)
@@ -102,7 +103,8 @@ enum Fixture {
         let old = Fixture.license("PAS", starts: "2025-11-01", expires: "2026-10-31")
         let renewal = Fixture.license("PAS", starts: "2026-11-01", expires: "2027-10-31")
         #expect(Fixture.status([old, renewal], on: "2026-10-31").expires == Fixture.day("2026-10-31"))
-        #expect(Fixture.status([old, renewal], on: "2026-10-31").state == .expiring)
+        #expect(Fixture.status([old, renewal], on: "2026-10-31").state == .active, "continued: ENTITLEMENTS.md \"Renewals\"")
+        #expect(Fixture.status([old, renewal], on: "2026-10-31").continuedUntil == Fixture.day("2027-10-31"))
         #expect(Fixture.status([old, renewal], on: "2026-11-01").state == .active)
         #expect(Fixture.status([old, renewal], on: "2026-11-01").expires == Fixture.day("2027-10-31"))
     }

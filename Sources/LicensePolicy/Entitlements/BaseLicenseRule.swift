@@ -12,9 +12,9 @@ public struct BaseLicenseRule: Sendable, Equatable {
     public enum WhenExpired: Sendable, Equatable {
         /// Never: only an active license counts (WE-E).
         case never
-        /// Only a perpetual license whose maintenance ended (WE).
-        case perpetualOnly
-        /// Always: the device keeps running with reduced rights (PAS).
+        /// Always, unless it was an evaluation: the device keeps running with reduced rights
+        /// (PAS; WE, whether perpetual with ended maintenance or sold as the "IGEL OS 11
+        /// subscription": "Use IGEL OS 11 ✓" after expiry).
         case always
     }
 
@@ -34,11 +34,7 @@ public struct BaseLicenseRule: Sendable, Equatable {
             case .notYetValid: return false
             case .expired:
                 guard status.model != .evaluation else { return false }
-                switch whenExpired {
-                case .never: return false
-                case .perpetualOnly: return status.model == .perpetual
-                case .always: return true
-                }
+                return whenExpired == .always
             }
         }
     }
@@ -54,8 +50,9 @@ public struct BaseLicenseRule: Sendable, Equatable {
 
     public init(_ grants: [Grant]) { self.grants = grants }
 
-    /// True when a base-license product is `active` with more than 30 days left: no need to
-    /// ask the UMS for a license (DELIVERY.md step 3 asks when unlicensed, expired or expiring).
+    /// True when a base-license product is `active`: more than 30 days left, or continued by
+    /// an installed renewal (ENTITLEMENTS.md "Renewals"). DELIVERY.md step 3 asks the UMS when
+    /// the device is unlicensed or its base license is expiring or expired.
     func isCurrent(_ products: ProductIndex) -> Bool {
         grants.contains { products[$0.product]?.state == .active }
     }

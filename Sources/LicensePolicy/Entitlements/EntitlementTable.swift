@@ -50,13 +50,31 @@ public struct EntitlementTable: Sendable {
     /// The features an unlicensed device still gets: enough to be managed and to receive a
     /// license (ENTITLEMENTS.md "Base license"; the onboarding service exists on OS 12 only).
     public let unlicensedFeatures: [String]
+    /// Products besides the base license whose running out (expiring or expired, with no
+    /// continuing renewal) is a reason to ask the UMS for a license (DELIVERY.md: "its base
+    /// license or EMP").
+    public let renewalWatch: [String]
     public let rows: [Row]
 
-    public init(generation: OSGeneration, baseLicense: BaseLicenseRule, unlicensedFeatures: [String], rows: [Row]) {
+    public init(generation: OSGeneration, baseLicense: BaseLicenseRule, unlicensedFeatures: [String],
+                renewalWatch: [String] = [], rows: [Row]) {
         self.generation = generation
         self.baseLicense = baseLicense
         self.unlicensedFeatures = unlicensedFeatures
+        self.renewalWatch = renewalWatch
         self.rows = rows
+    }
+
+    /// The features whose row names the OS versions they exist on, in table order.
+    public var versionLimitedFeatures: [String] {
+        rows.filter { $0.versions != nil }.flatMap(\.features)
+    }
+
+    /// True when the device needs a license it does not have: it is unlicensed, no base-license
+    /// product is `active` (each is expiring, expired or not yet valid with no continuing renewal),
+    /// or a watched product it holds needs renewal (`ProductStatus.needsRenewal`).
+    func renewalNeeded(_ products: ProductIndex) -> Bool {
+        !baseLicense.isCurrent(products) || renewalWatch.contains { products[$0]?.needsRenewal == true }
     }
 
     /// The table of `generation`. A new generation is a new table file plus one case here.
@@ -82,12 +100,21 @@ public struct EntitlementTable: Sendable {
         rows.first { $0.features.contains(feature) }
     }
 
-    /// The decision for one feature of a licensed device with these products, on `version`
-    /// (nil when the device does not say which version it runs: the window is not applied).
-    func decide(_ feature: String, row: Row, products: ProductIndex, version: OSVersion?) -> Entitlements.Decision {
-        if let window = row.versions, let version, !window.contains(version) {
-            return Entitlements.Decision(feature: feature, allowed: false,
-                                         reason: "\(feature) exists on IGEL OS \(window) only; this device runs \(version)")
+    /// The decision for one feature of a licensed device with these products, on the device's
+    /// version: outside the row's window, or with a version that cannot be read, the feature is
+    /// denied (fail closed); with no version stated at all, the window is not applied.
+    func decide(_ feature: String, row: Row, products: ProductIndex, version: OSVersionReading) -> Entitlements.Decision {
+        if let window = row.versions {
+            switch version {
+            case .read(let version) where !window.contains(version):
+                return Entitlements.Decision(feature: feature, allowed: false,
+                                             reason: "\(feature) exists on IGEL OS \(window) only; this device runs \(version)")
+            case .unreadable(let detail):
+                return Entitlements.Decision(feature: feature, allowed: false,
+                                             reason: "\(feature) exists on IGEL OS \(window) only, and this device's version cannot be read (\(detail))")
+            case .read, .unstated:
+                break
+            }
         }
         let granting: [String]
         switch row.grantedWhile {

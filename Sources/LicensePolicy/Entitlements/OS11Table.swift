@@ -2,6 +2,11 @@
 /// section "IGEL OS 11", with the add-on packs and their version windows, as rows
 /// (ENTITLEMENTS.md "IGEL OS 11", "OS 11 versions", "Evaluation (demo) licenses").
 ///
+/// The source's table keeps "Use IGEL OS 11 ✓" after a subscription expired: a `WE` keeps
+/// the device licensed after expiry whatever its model (perpetual, or the "IGEL OS 11
+/// subscription" sold until March 2023), with every row in its "after expiry" column. Only an
+/// evaluation ends (`WE-E`, or any license of model `evaluation`).
+///
 /// "Maintenance" is an active WE (its maintenance term) or an active PAS; the EMP rows are
 /// granted by an active EMP or PAS; the add-ons by their own pack. An active `WE-E` (the
 /// 90-day demo: "Workspace Edition, Enterprise Management Pack, PCoIP client by Teradici")
@@ -18,15 +23,18 @@ extension EntitlementTable {
     public static let os11 = EntitlementTable(
         generation: .os11,
         baseLicense: BaseLicenseRule([
-            .init("WE", whenExpired: .perpetualOnly),
+            .init("WE", whenExpired: .always),
             .init("WE-E", whenExpired: .never),
             .init("PAS", whenExpired: .always),
         ]),
         // No onboarding service on OS 11: it exists on OS 12 only.
         unlicensedFeatures: ["connect-ums", "deploy-license"],
+        // DELIVERY.md: "its base license (or EMP)" running out makes `deploy` ask the UMS.
+        renewalWatch: ["EMP"],
         rows: [
             Row(["use-os"], grantedWhile: .licensed, afterExpiry: .kept),
-            // `imi` is granted to every licensed OS 11 device; an IMI pack adds nothing to that.
+            // `imi` is granted to every licensed OS 11 device, which is what the IMI pack grants
+            // (LICENSE-FORMAT.md "Product pack types": `AIT`, `IMI` grant `ait` / `imi`).
             Row(["connect-ums", "scan-register", "deploy-license", "activate-codecs", "power-control", "imi",
                  "shadow", "config-changes", "remote-config"],
                 grantedWhile: .licensed, afterExpiry: .kept),
