@@ -208,13 +208,13 @@ public struct LicenseDeployment {
     }
 
     /// True when the device should ask its UMS for a license (DELIVERY.md steps 2–3): it is
-    /// unlicensed or its base license is not current (`expiring` or `expired`, with no
-    /// continuing renewal installed), or — unless `baseOnly`, as for the hourly timer — its
-    /// EMP is expiring or expired likewise.
+    /// unlicensed or its base license is not current, or — unless `baseOnly`, as for the
+    /// hourly timer — a watched product (the table's) or EMP, on either generation, needs a
+    /// renewal. A product that an installed renewal continues is `active`: it never asks.
     static func wantsLicense(_ entitlements: Entitlements, baseOnly: Bool) -> Bool {
         if !entitlements.baseLicenseCurrent { return true }
         guard !baseOnly else { return false }
-        return entitlements.products.contains { $0.product == "EMP" && ($0.state == .expiring || $0.state == .expired) }
+        return entitlements.renewalNeeded || entitlements.products.contains { $0.product == "EMP" && $0.needsRenewal }
     }
 
     /// The poll (DELIVERY.md step 3): the link the UMS offers, or nil when it has none yet.
@@ -284,11 +284,17 @@ public struct LicenseDeployment {
             + (lastModified.map { "; Last-Modified \($0)" } ?? ""))
         let name = (try? CurlURL(link))?.fileName ?? "license.lic"
         let body = response.body
+        // The products already running: a license that only continues one changes nothing today.
+        let running = Set((try? DeviceInspector(layout: layout, clock: clock).inspect())?.entitlements.products
+            .filter(\.isActive).map(\.product) ?? [])
         let candidate = LicenseImport.Candidate(source: shown, preferredName: FileName(name)) { .success(body) }
         let imported = try LicenseImport(layout: layout, clock: clock).run([candidate], options: .init(action: "deploy"))
         let installed = imported.results.compactMap { $0.installedAs?.description }
-        // What changes what the device may do today; a renewal that is not valid yet changes nothing.
-        let effective = imported.results.filter { $0.installedAs != nil && $0.verdict == .valid }
+        // What changes what the device may do today: a valid license of a product that was not
+        // running. A renewal that is not valid yet, or one that continues a running product,
+        // changes nothing (DELIVERY.md step 4).
+        let effective = imported.results
+            .filter { $0.installedAs != nil && $0.verdict == .valid && !running.contains($0.product ?? "") }
             .compactMap { $0.installedAs?.description }
         let outcome = !installed.isEmpty ? "installed"
             : imported.results.contains { $0.verdict == .alreadyInstalled } ? "already-installed" : "refused"

@@ -46,6 +46,8 @@ public struct LicenseImport {
         public let installedAs: FileName?
         public let detail: String
         public let licenseId: String?
+        /// The product the license is for, when its document could be read.
+        public let product: String?
     }
 
     public struct Outcome: Sendable {
@@ -129,7 +131,7 @@ public struct LicenseImport {
             let results = judged.enumerated().map { index, report in
                 CandidateResult(source: offered.items[index].source, verdict: report.verdict,
                                 installedAs: installedAs[index], detail: report.detail,
-                                licenseId: report.document?.licenseId)
+                                licenseId: report.document?.licenseId, product: report.document?.product)
             }
             let removed = applied.removed + applied.removedRequestFiles
             let auditFailure = AuditLog(layout: layout).record(.init(

@@ -87,6 +87,23 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: setup.rebootMarker))
     }
 
+    @Test func aValidRenewalOfARunningProductNeedsNoRestartButANewProductDoes() throws {
+        let (setup, answers) = try Self.setup(answer: 0)
+        try setup.device.installLicense("PAS.lic", product: "PAS", starts: "2026-01-01", expires: TestDay.fromToday(days: 10))
+        let renewal = try setup.license(product: "PAS", starts: "2026-01-01", expires: TestDay.fromToday(days: 400))
+        try setup.settings(link: try setup.ums.serve("PAS-RENEWAL.lic", renewal), prompt: nil)
+        let continued = try setup.deploy()
+        #expect(continued.status == 0, "\(continued)")
+        #expect(try continued.json()["rebootRequired"] as? Bool == false, "the PAS was running: nothing changes")
+        #expect(Self.answers(answers).isEmpty)
+
+        try setup.settings(link: try setup.ums.serve("EMP.lic", setup.license(product: "EMP")), prompt: nil)
+        let added = try setup.deploy()
+        #expect(try added.json()["rebootRequired"] as? Bool == true, "EMP was not running: \(added)")
+        #expect(Self.answers(answers).count == 1)
+        #expect(setup.rebootCount() == 1)
+    }
+
     /// The settings still hold an old link (answering 304) and the PAS runs out: the UMS is
     /// asked as well, and the renewal it names is installed.
     @Test func anUnchangedLinkOnAnExpiringDeviceStillAsksTheUMS() throws {
