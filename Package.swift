@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "CommandReporting",
             dependencies: [
-                "LicensePolicy",
+                "LicensePolicy", "LicensePlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FoundationEssentials
+import LicensePlatform
 import LicensePolicy
 import SystemPackage
 
@@ -31,6 +32,8 @@ public func runReporting(json: Bool = false, _ body: () throws -> Int32) throws 
         report(AgentError(.io, "Unexpected failure", cause: .text("\(error)")), json: json)
         status = 1
     }
+    // The result is out: a termination signal held during a change ends the process now.
+    TerminationSignals.honourHeld()
     if status != 0 { throw ExitCode(status) }
 }
 

@@ -95,20 +95,3 @@ public enum Mounts {
         try nothingOrErrno { mount(nil, target, nil, flags, nil) }.orThrow(.mount, summary, path: target)
     }
 }
-
-/// Holds off termination signals while a critical section runs, so that a SIGTERM or
-/// SIGINT arriving while `/license` is read-write is acted on only after it is read-only again.
-public enum TerminationSignals {
-    static let deferred: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT]
-
-    /// Runs `body` with the termination signals blocked; pending ones are delivered after it.
-    public static func deferred<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        var blocked = sigset_t(), previous = sigset_t()
-        sigemptyset(&blocked)
-        for signal in deferred { sigaddset(&blocked, signal) }
-        // pthread_sigmask cannot fail with a valid `how` and set; its result needs no check.
-        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return try body()
-    }
-}

@@ -67,7 +67,8 @@ import TestSupport
 
     /// SIGTERM while `/license` is read-write. strace holds the set swap (`renameat2`) for a
     /// second, the test waits until the kernel reports the partition read-write, then sends
-    /// SIGTERM: the agent must finish the swap, remount read-only, and only then die.
+    /// SIGTERM: the agent must finish the swap, remount read-only, say what it installed and
+    /// write its audit line, and only then die of the signal.
     @Test(.enabled(if: ProcessRunner.isRoot)) func terminationInsideTheWritableWindowWaitsForReadOnly() throws {
         let device = try DeviceTree()
         let old = try device.candidate("old.lic", device.sign(DeviceTree.document(licenseId: "old")))
@@ -76,17 +77,24 @@ import TestSupport
         let result = try Self.inNamespace("""
             \(Self.readOnlyLicensePartition(device, seed: [old]))
             strace -f -o /dev/null -e trace=renameat2 -e inject=renameat2:delay_enter=1000000 \\
-                \(Umockdev.agent) import --replace --root \(device.root) \(new) >/dev/null 2>&1 &
+                \(Umockdev.agent) import --replace --root \(device.root) \(new) >\(device.root)/agent.out 2>&1 &
             tracer=$!
             i=0
             while [ $i -lt 250 ] && [ "\(options)" != rw ]; do sleep 0.02; i=$((i + 1)); done
             echo "DURING \(options)"
             kill -TERM $(pgrep -P $tracer)
-            wait $tracer || true
+            status=0
+            wait $tracer || status=$?
+            echo "STATUS $status"
             echo "AFTER \(options) $(ls \(device.licenseDirectory) | tr '\\n' ' ')"
             """)
         #expect(result.stdout.contains("DURING rw"), "the window was never observed: \(result)")
         #expect(result.stdout.contains("AFTER ro new.lic"), "\(result)")
+        #expect(result.stdout.contains("STATUS 143"), "ended by SIGTERM once done: \(result)")
+        let output = try String(contentsOfFile: device.root + "/agent.out", encoding: .utf8)
+        #expect(output.contains("installed as new.lic"), "the result is reported: \(output)")
+        let audit = try String(contentsOfFile: device.directory.appending("wfs/license-agent/audit.log"), encoding: .utf8)
+        #expect(audit.contains("\"action\":\"import\""), "the audit line is written: \(audit)")
     }
 
     /// SIGTERM at assorted moments of `import --replace`: read-only afterwards every time, and
