@@ -60,6 +60,7 @@ public struct DeviceInspector {
             warnings.append(changed)
         }
         if let reboot = DeploymentState(layout: layout).rebootWarning() { warnings.append(reboot) }
+        if let writable = PendingRemount(layout: layout).warning() { warnings.append(writable) }
         warnings += entitlements.warnings
         return DeviceReport(unit: unit, generation: generation, clock: clock, trustedTime: trusted,
                             today: today, licenses: reports, products: products, entitlements: entitlements,

@@ -168,25 +168,78 @@ public struct LicenseStore {
 
     /// Runs `body` with `/license` writable: made writable if it is a read-only mount, and
     /// restored exactly as found afterwards, whatever happens. Termination signals are held
-    /// until then. When the restore fails after `body` failed, the error names both.
+    /// until then. The window is recorded (`PendingRemount`) before it opens and the record
+    /// removed once it is closed.
+    ///
+    /// A restore that still fails after `restoreRetry` does not undo or fail a change that
+    /// stood: it is said loudly (`WARNING (license-partition-writable)`), the record stays, and
+    /// the next command that takes the writer lock restores read-only. When `body` failed too,
+    /// the error names both.
     public func withWritablePartition<T>(_ body: () throws(AgentError) -> T) throws(AgentError) -> T {
         let mountPoint = Mounts.canonicalPath(layout.licensePartition)
         guard let found = try MountInfo.read().entry(forMountPoint: mountPoint), found.isReadOnly else {
             return try body()
         }
+        let pending = PendingRemount(layout: layout)
+        var record = PendingRemount.Record(mountPoint: mountPoint, mountOptions: found.mountOptions,
+                                           superOptions: found.superOptions, since: SystemClock.now().description)
+        try pending.write(record)
         return try TerminationSignals.deferred { () throws(AgentError) -> T in
             log.debug("making \(mountPoint) writable (found \(found.mountOptions.joined(separator: ",")))")
-            try Mounts.makeWritable(mountPoint, found: found)
+            do throws(AgentError) {
+                try Mounts.makeWritable(mountPoint, found: found)
+            } catch {
+                try? pending.remove()
+                throw error
+            }
             let outcome = Result { () throws(AgentError) -> T in try body() }
             do throws(AgentError) {
-                try Mounts.restore(mountPoint, to: found)
+                try Self.restoreRetrying(mountPoint, to: found)
+                try? pending.remove()
             } catch {
-                guard case .failure(let bodyFailure) = outcome else { throw error }
+                record.reason = error.sentence
+                try? pending.write(record)
+                guard case .failure(let bodyFailure) = outcome else {
+                    log.warning("WARNING (license-partition-writable): the change was made, but /license could not be made read-only again: \(error.sentence) The next license-agent command retries; a restart also restores it.")
+                    return try outcome.get()
+                }
                 throw AgentError(error.code, error.summary + " after the change itself had failed (\(bodyFailure.sentence))",
                                  path: error.path, cause: error.cause, remedy: error.remedy)
             }
             log.debug("restored \(mountPoint) read-only")
             return try outcome.get()
+        }
+    }
+
+    /// How long a failing read-only restore is retried (`EBUSY` while another process still
+    /// holds a file open for writing there is usually over within moments).
+    static let restoreRetry: Duration = .seconds(5)
+
+    static func restoreRetrying(_ mountPoint: String, to found: MountTable.Entry) throws(AgentError) {
+        try Mounts.restore(mountPoint, to: found, retryingFor: restoreRetry)
+    }
+
+    /// Restores `/license` read-only when an earlier command left it owed (`PendingRemount`):
+    /// done first by every command that takes the writer lock. A mount that is read-only
+    /// already, or gone, only loses the record; a restore that fails again is logged and the
+    /// record stays.
+    static func restorePending(layout: DeviceLayout) {
+        let pending = PendingRemount(layout: layout)
+        guard pending.exists else { return }
+        guard let record = pending.read(),
+              let now = try? MountInfo.read().entry(forMountPoint: record.mountPoint), !now.isReadOnly else {
+            try? pending.remove()
+            return
+        }
+        var wanted = now
+        wanted.mountOptions = record.mountOptions
+        wanted.superOptions = record.superOptions
+        do {
+            try restoreRetrying(record.mountPoint, to: wanted)
+            try? pending.remove()
+            log.notice("restored \(record.mountPoint) read-only, as an earlier command could not")
+        } catch {
+            log.warning("WARNING (license-partition-writable): /license is still writable: \(error.sentence)")
         }
     }
 

@@ -19,7 +19,9 @@ public struct WriterLock {
     public static func withLock<Value>(layout: DeviceLayout, purpose: String, timeout: Duration = .seconds(10),
                                        _ body: (WriterLock) throws(AgentError) -> Value) throws(AgentError) -> Value {
         try FileLock.withLock(path: layout.writerLock, purpose: purpose, timeout: timeout) { lock throws(AgentError) in
-            try body(WriterLock(held: lock))
+            // A writer before this one may have left /license writable (killed, or the remount failed).
+            LicenseStore.restorePending(layout: layout)
+            return try body(WriterLock(held: lock))
         }
     }
 }

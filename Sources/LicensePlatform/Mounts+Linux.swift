@@ -67,6 +67,21 @@ public enum Mounts {
         }
     }
 
+    /// `restore`, tried again every 100 ms for up to `limit` while it fails; the last failure
+    /// when it never succeeded.
+    public static func restore(_ target: String, to found: MountTable.Entry, retryingFor limit: Duration) throws(AgentError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while true {
+            do throws(AgentError) {
+                return try restore(target, to: found)
+            } catch {
+                if clock.now >= deadline { throw error }
+                usleep(100_000)
+            }
+        }
+    }
+
     /// Unmounts `target`; with `lazy`, detaches it now and lets the kernel finish when it is no longer busy.
     public static func unmount(_ target: String, lazy: Bool = false) throws(AgentError) {
         try nothingOrErrno { umount2(target, lazy ? Int32(MNT_DETACH) : 0) }.orThrow(.mount, "Cannot unmount", path: target)

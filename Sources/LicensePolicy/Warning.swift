@@ -13,6 +13,8 @@ public struct Warning: Sendable, Equatable, Encodable {
         case profileFrozen = "profile-frozen"
         case configurationFrozen = "configuration-frozen"
         case rebootRequired = "reboot-required"
+        /// `/license` could not be made read-only again after a change (CLI.md "Read-only again").
+        case licensePartitionWritable = "license-partition-writable"
         // Setup problems (CLI.md "Setup problems are named"): never disguised as "unlicensed".
         case keyringMissing = "keyring-missing"
         case keyringUnusable = "keyring-unusable"

@@ -309,3 +309,51 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: device.licenseDirectory + "/notes/keep.txt"))
     }
 }
+
+/// Read-only again, or said loudly (CLI.md "The license partition's mount"): a read-only
+/// remount that keeps failing, and a writer killed inside the window.
+extension LicenseStoreTests {
+    static func pendingRecord(_ device: DeviceTree) -> String { device.directory.appending("run/license-agent/remount-pending") }
+
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aRemountThatKeepsFailingIsSaidLoudlyAndRestoredByTheNextCommand() throws {
+        let device = try DeviceTree()
+        let new = try device.candidate("new.lic", device.sign(DeviceTree.document(licenseId: "new")))
+        let options = "$(\(Self.mountOptionsLine(device)) | cut -d' ' -f2 | cut -d, -f1)"
+        let result = try Self.inNamespace("""
+            \(Self.readOnlyLicensePartition(device))
+            set +e
+            # Every mount(2) after the one that makes /license writable fails, as EBUSY would.
+            strace -f -o /dev/null -e trace=mount -e inject=mount:error=EBUSY:when=2+ \\
+                \(Umockdev.agent) import --root \(device.root) \(new) >\(device.root)/import.out 2>\(device.root)/import.err
+            echo "IMPORT $? \(options) $(test -e \(Self.pendingRecord(device)) && echo pending)"
+            \(Umockdev.agent) status --json --root \(device.root) >\(device.root)/status.json
+            \(Umockdev.agent) check --root \(device.root) >/dev/null 2>&1
+            echo "CHECKED \(options) $(test -e \(Self.pendingRecord(device)) && echo pending || echo clear)"
+            """)
+        #expect(result.stdout.contains("IMPORT 0 rw pending"), "the change stands, the record stays: \(result)")
+        #expect(result.stdout.contains("CHECKED ro clear"), "the next command restored read-only: \(result)")
+        let output = try String(contentsOfFile: device.root + "/import.out", encoding: .utf8)
+        let errors = try String(contentsOfFile: device.root + "/import.err", encoding: .utf8)
+        #expect(output.contains("installed as new.lic"), "\(output)")
+        #expect(errors.contains("WARNING (license-partition-writable)"), "\(errors)")
+        let status = try String(contentsOfFile: device.root + "/status.json", encoding: .utf8)
+        #expect(status.contains("\"license-partition-writable\""), "status warns while the record is there: \(status)")
+    }
+
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aWriterKilledInsideTheWindowLeavesARecordTheNextCommandActsOn() throws {
+        let device = try DeviceTree()
+        let new = try device.candidate("new.lic", device.sign(DeviceTree.document(licenseId: "new")))
+        let options = "$(\(Self.mountOptionsLine(device)) | cut -d' ' -f2 | cut -d, -f1)"
+        let result = try Self.inNamespace("""
+            \(Self.readOnlyLicensePartition(device))
+            set +e
+            strace -f -o /dev/null -e trace=renameat2 -e inject=renameat2:signal=KILL \\
+                \(Umockdev.agent) import --root \(device.root) \(new) >/dev/null 2>&1
+            echo "KILLED \(options) $(test -e \(Self.pendingRecord(device)) && echo pending)"
+            \(Umockdev.agent) remove --product NONE --root \(device.root) >/dev/null 2>&1
+            echo "NEXT \(options) $(test -e \(Self.pendingRecord(device)) && echo pending || echo clear)"
+            """)
+        #expect(result.stdout.contains("KILLED rw pending"), "\(result)")
+        #expect(result.stdout.contains("NEXT ro clear"), "\(result)")
+    }
+}
