@@ -83,11 +83,19 @@ public struct LicenseStore {
                 applied = try replaceLicenseSet(change, in: partition)
             }
             if change.removeRequestFiles {
-                for entry in try partition.entries() where entry.name.hasPrefix("fetch") && entry.kind != .directory {
-                    try partition.removeFile(entry.name)
-                    applied.removedRequestFiles.append(entry.name)
+                let removeRequests = { () throws(AgentError) in
+                    for entry in try partition.entries() where entry.name.hasPrefix("fetch") && entry.kind != .directory {
+                        try partition.removeFile(entry.name)
+                        applied.removedRequestFiles.append(entry.name)
+                    }
+                    try partition.synchronize()
                 }
-                try partition.synchronize()
+                // After a new set went in, the request files are cleanup: the next change retries.
+                if change.changesLicenseSet {
+                    bestEffort("remove the license request files") { () throws(AgentError) in try removeRequests() }
+                } else {
+                    try removeRequests()
+                }
             }
             return applied
         }
