@@ -4,44 +4,82 @@ import LicensePolicy
 
 /// Loads and saves `AgentState` in `/wfs/license-agent/state.json`.
 ///
-/// A missing state is empty (a new device). An unreadable or corrupt one is also treated as
-/// empty — the agent then only loses the rollback and unit-change warnings until the next
-/// `check` — but it is reported, and `save` keeps the corrupt file as `state.json.corrupt`
-/// instead of overwriting it.
+/// A missing state is empty (a new device). One that cannot be used is treated as empty for
+/// this run — the agent then only loses the rollback and unit-change warnings — and reported;
+/// what happens to the file depends on why (CLI.md "State that cannot be read is not
+/// replaced"):
+/// - it cannot be **read** (an I/O error): it is left in place and not written over, so a
+///   passing fault never costs the trusted-time mark;
+/// - it was read and does **not parse**: `save` keeps it aside as `state.json.corrupt-TIME`
+///   (never overwriting an earlier one) and writes the new state.
 public struct AgentStateStore {
     public let layout: DeviceLayout
 
     public init(layout: DeviceLayout) { self.layout = layout }
 
+    /// What reading the file found.
+    enum Reading {
+        case absent
+        case state(AgentState)
+        /// Read, but not a state: why.
+        case corrupt(String)
+        case unreadable(AgentError)
+    }
+
+    func read() -> Reading {
+        let bytes: [UInt8]
+        do {
+            guard let read = try DurableFile.read(layout.agentState, limit: 1 << 20) else { return .absent }
+            bytes = read
+        } catch {
+            return .unreadable(error)
+        }
+        let state: AgentState
+        do {
+            state = try JSONDecoder().decode(AgentState.self, from: Data(bytes))
+        } catch {
+            return .corrupt(String(String(describing: error).prefix(200)))
+        }
+        if let mark = state.trustedTimeMark, state.mark == nil {
+            return .corrupt("the trusted-time mark \(DisplayText.escaping(String(mark.prefix(64)))) is not an RFC 3339 UTC time")
+        }
+        return .state(state)
+    }
+
     /// The state, and what was wrong with the file when it could not be used.
     public func load() -> (state: AgentState, problem: AgentError?) {
-        do throws(AgentError) {
-            guard let bytes = try DurableFile.read(layout.agentState, limit: 1 << 20) else { return (AgentState(), nil) }
-            let corrupt = { (why: String) in
-                AgentError(.invalidData, "The agent state is corrupt; the trusted-time mark and the remembered unit ID start afresh",
-                           path: layout.agentState, cause: .text(why))
-            }
-            let state: AgentState
-            do {
-                state = try JSONDecoder().decode(AgentState.self, from: Data(bytes))
-            } catch {
-                throw corrupt(String(String(describing: error).prefix(200)))
-            }
-            if let mark = state.trustedTimeMark, state.mark == nil {
-                throw corrupt("the trusted-time mark \(DisplayText.escaping(String(mark.prefix(64)))) is not an RFC 3339 UTC time")
-            }
-            return (state, nil)
-        } catch {
-            return (AgentState(), error)
+        switch read() {
+        case .absent: return (AgentState(), nil)
+        case .state(let state): return (state, nil)
+        case .corrupt(let why):
+            return (AgentState(), AgentError(.invalidData, "The agent state is corrupt; the trusted-time mark and the remembered unit ID start afresh",
+                                             path: layout.agentState, cause: .text(why)))
+        case .unreadable(let error):
+            return (AgentState(), error.reported(as: error.code, "The agent state cannot be read; it is left as it is and used as absent for now: \(error.summary)"))
         }
     }
 
-    /// Saves `state`; a corrupt file found by `load` is first kept aside. Creates
-    /// `/wfs/license-agent` when needed, never `/wfs` itself.
-    public func save(_ state: AgentState, replacingCorrupt corrupt: Bool = false) throws(AgentError) {
+    /// Saves `state`, reading the file again first: a state that parses now keeps its mark
+    /// (the mark never goes back, also after a passing read fault at `load`); a corrupt one is
+    /// kept aside first; one that cannot be read is not written over (the error says so).
+    /// Creates `/wfs/license-agent` when needed, never `/wfs` itself.
+    public func save(_ state: AgentState) throws(AgentError) {
         try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
-        if corrupt, DurableFile.size(of: layout.agentState) != nil {
-            try DurableFile.rename(layout.agentState, to: layout.agentState + ".corrupt")
+        var state = state
+        switch read() {
+        case .absent:
+            break
+        case .state(let stored):
+            if let kept = stored.mark, state.mark.map({ $0 < kept }) ?? true {
+                state.trustedTimeMark = stored.trustedTimeMark
+            }
+        case .corrupt:
+            var aside = layout.agentState + ".corrupt-" + SystemClock.now().description
+            while DurableFile.size(of: aside) != nil { aside += "+" }
+            try DurableFile.rename(layout.agentState, to: aside)
+        case .unreadable(let error):
+            throw error.reported(as: error.code, "The agent state cannot be read, so it is not replaced: \(error.summary)",
+                                 remedy: "Check the storage of /wfs; the next check tries again")
         }
         try DurableFile.write(JSONOutput.encode(state), to: layout.agentState)
     }

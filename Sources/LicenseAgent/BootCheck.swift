@@ -112,11 +112,16 @@ public struct BootCheck {
     private func persist(_ report: DeviceReport, errors: inout [AgentError]) {
         let store = AgentStateStore(layout: layout)
         let (previous, problem) = store.load()
+        if let problem {
+            errors.append(problem)
+            // A state that cannot be read now is left as it is (a corrupt one is kept aside by save).
+            guard problem.code == .invalidData else { return }
+        }
         do {
             try store.save(AgentState(
                 trustedTimeMark: max(report.trustedTime.value, previous.mark ?? report.trustedTime.value),
                 unitId: UnitChange.unitToRemember(remembered: previous.rememberedUnit, current: report.unit,
-                                                  licenses: report.licenses)), replacingCorrupt: problem != nil)
+                                                  licenses: report.licenses)))
         } catch {
             errors.append(error)
         }

@@ -25,10 +25,10 @@ public struct UnitIDAcceptance {
         let unit = try UnitIDReader(layout: layout).requireUnitID()
         return try WriterLock.withLock(layout: layout, purpose: "unit-id --accept") { _ throws(AgentError) in
             let store = AgentStateStore(layout: layout)
-            var (state, problem) = store.load()
+            var state = store.load().state
             let previous = state.rememberedUnit
             state.unitId = unit.value
-            try store.save(state, replacingCorrupt: problem != nil)
+            try store.save(state)
             try AuditLog(layout: layout).append(.init(
                 time: clock, action: "unit-id-accept", files: [layout.agentState], outcome: "accepted",
                 detail: previous.map { $0 == unit ? "unit ID \(unit) was already remembered" : "remembered unit ID changed from \($0) to \(unit)" }

@@ -114,8 +114,45 @@ import TestSupport
         let (result, state) = try Self.check(device)
         #expect(result.status == 1, "\(result)")
         #expect(Self.errorPaths(state).contains(path))
-        #expect(try String(contentsOfFile: path + ".corrupt", encoding: .utf8) == "\u{1}garbage")
+        let directory = device.directory.appending("wfs/license-agent")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("state.json.corrupt-") }
+        #expect(aside.count == 1, "\(aside)")
+        #expect(try String(contentsOfFile: directory + "/" + (aside.first ?? "?"), encoding: .utf8) == "\u{1}garbage")
         #expect(try device.agent(["check"]).status == 0, "the next check starts afresh: \(result)")
+        // A second corrupt state is kept beside the first, never over it.
+        try device.directory.write("wfs/license-agent/state.json", "\u{2}more garbage")
+        _ = try Self.check(device)
+        let both = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("state.json.corrupt-") }
+        #expect(both.count == 2, "\(both)")
+    }
+
+    /// A passing EIO reading state.json: the state is used as absent for that run, reported,
+    /// and left in place — the trusted-time mark survives (it once dropped to the clock).
+    @Test func aStateThatCannotBeReadOnceKeepsItsMark() throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic")
+        let mark = TestDay.fromToday(days: 30) + "T08:00:00Z"
+        let path = try device.directory.write("wfs/license-agent/state.json",
+                                              #"{"schemaVersion":1,"trustedTimeMark":"\#(mark)","unitId":"00E0C51C5087"}"#)
+        // Find the reads of state.json, then make each of them fail in turn.
+        let trace = device.directory.appending("trace")
+        _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
+                                   "-o", trace, "-e", "trace=read", Umockdev.agent, "check", "--root", device.root])
+        let reads = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" read(") }
+        let calls = reads.indices.filter { reads[$0].contains("wfs/license-agent/state.json>") }.map { $0 + 1 }
+        try #require(!calls.isEmpty, "check reads state.json")
+        for call in calls {
+            try device.directory.write("wfs/license-agent/state.json", #"{"schemaVersion":1,"trustedTimeMark":"\#(mark)","unitId":"00E0C51C5087"}"#)
+            let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq",
+                                                "-o", "/dev/null", "-e", "inject=read:error=EIO:when=\(call)",
+                                                Umockdev.agent, "check", "--json", "--root", device.root])
+            #expect(result.status == 1, "EIO at read #\(call) is reported: \(result)")
+            #expect(try String(contentsOfFile: path, encoding: .utf8).contains(mark), "EIO at read #\(call): the mark is kept")
+            let aside = try FileManager.default.contentsOfDirectory(atPath: device.directory.appending("wfs/license-agent"))
+            #expect(!aside.contains { $0.contains("corrupt") }, "EIO at read #\(call): nothing kept aside: \(aside)")
+        }
+        let after = try device.agent(["status", "--json"]).json()
+        #expect((after["trustedTime"] as? String)?.hasPrefix(TestDay.fromToday(days: 30)) == true, "\(after)")
     }
 
     /// A FIFO in place of `audit.log` once hung `import` and `check` forever, holding the lock.
