@@ -53,14 +53,24 @@ public struct BootCheck {
         }
         let document = status.map { JSONOutput.encode($0.document) }
             ?? JSONOutput.encode(StatusDocument.Unanswered(errors: errors))
-        var publishFailure: AgentError?
+        let publishFailure = publish(document, errors: status?.errors ?? errors)
+        return Outcome(status: status, errors: status?.errors ?? errors, publishFailure: publishFailure)
+    }
+
+    /// Writes the answer to `/run/license-agent/state.json`. When that fails (a full `/run`),
+    /// the old answer must not stand for today's (CLI.md "A published answer is never stale"):
+    /// it is removed, and the bare "not licensed, and why" written in its place if that fits.
+    private func publish(_ document: [UInt8], errors: [AgentError]) -> AgentError? {
         do {
             try DurableFile.makeDirectory(layout.runtimeDirectory)
             try DurableFile.write(document, to: layout.runtimeState)
+            return nil
         } catch {
-            publishFailure = error
+            try? DurableFile.remove(layout.runtimeState)
+            let bare = StatusDocument.Unanswered(errors: errors + [error.reported(as: error.code, "The answer could not be published: \(error.summary)")])
+            try? DurableFile.write(JSONOutput.encode(bare), to: layout.runtimeState)
+            return error
         }
-        return Outcome(status: status, errors: status?.errors ?? errors, publishFailure: publishFailure)
     }
 
     /// The steps that change the device, each allowed to fail on its own.

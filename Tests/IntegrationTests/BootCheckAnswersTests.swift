@@ -249,3 +249,31 @@ import TestSupport
             .appendingPathComponent("Profiles/\(name).profile").path
     }
 }
+
+/// A published answer is never stale (CLI.md "One failed syscall never costs the truth").
+extension BootCheckAnswersTests {
+    /// `/run` full: yesterday's "licensed" must not stand as today's answer.
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aFullRunLeavesNoStaleAnswer() throws {
+        let device = try DeviceTree()
+        try device.installLicense("PAS.lic")
+        let run = device.directory.appending("run")
+        let state = run + "/license-agent/state.json"
+        let result = try ProcessRunner.run(["unshare", "-m", "--propagation", "private", "sh", "-c", """
+            mount -t tmpfs -o size=64k tmpfs \(run)
+            umockdev-run -d \(try Umockdev.fixture("device")) -- \(Umockdev.agent) check --root \(device.root) >/dev/null 2>&1
+            echo "BEFORE $(grep -o '"licensed":[a-z]*' \(state))"
+            # Yesterday's answer says licensed; today the license is gone and /run is full.
+            rm \(device.licenseDirectory)/PAS.lic
+            dd if=/dev/zero of=\(run)/fill bs=1k 2>/dev/null || true
+            umockdev-run -d \(try Umockdev.fixture("device")) -- \(Umockdev.agent) check --root \(device.root) >/dev/null 2>\(device.root)/check.err
+            echo "STATUS $?"
+            if [ -e \(state) ]; then echo "AFTER $(grep -o '"licensed":[a-z]*' \(state))"; else echo "AFTER absent"; fi
+            """])
+        #expect(result.stdout.contains("BEFORE \"licensed\":true"), "\(result)")
+        #expect(result.stdout.contains("STATUS 1"), "\(result)")
+        #expect(result.stdout.contains("AFTER \"licensed\":false") || result.stdout.contains("AFTER absent"),
+                "never yesterday's answer: \(result)")
+        let errors = try String(contentsOfFile: device.root + "/check.err", encoding: .utf8)
+        #expect(errors.contains("could not be published"), "\(errors)")
+    }
+}
