@@ -170,8 +170,15 @@ public struct LicenseStore {
     }
 
     /// Runs cleanup that must not fail a change: a failure is logged, never thrown.
+    /// The message names what the administrator knows (`/license`) and the system's reason;
+    /// the internal path (a staging directory) only with `--verbose`.
     private func bestEffort(_ what: String, _ body: () throws(AgentError) -> Void) {
-        do { try body() } catch { log.warning("Could not \(what); the next change tries again: \(error.sentence)") }
+        do {
+            try body()
+        } catch {
+            log.warning("The change was made, but license-agent could not \(what) in /license (\(error.cause?.description ?? error.summary)); the next change tries again.")
+            log.debug("\(error.sentence)")
+        }
     }
 
     /// Runs `body` with `/license` writable: made writable if it is a read-only mount, and
