@@ -2,7 +2,8 @@ import LicensePlatform
 import LicensePolicy
 
 /// `check`, the boot-time decision (CLI.md "check", "The boot check never leaves the device
-/// without an answer"): under the writer lock, run the assigned removal profile, verify
+/// without an answer"): under the writer lock, run the assigned removal profile (unless it is
+/// refused or assigned after the configuration froze: a warning, not a failure), verify
 /// everything, persist trusted time and the unit ID, freeze or thaw the configuration, and
 /// publish the result in `/run/license-agent/state.json` for the components that start after it.
 ///
@@ -78,14 +79,15 @@ public struct BootCheck {
         let profiles = RemovalProfiles(layout: layout, clock: clock)
         var warnings: [Warning] = []
         do {
-            switch try profiles.runAssigned(lock: lock).outcome {
-            case .refused(let reason):
-                warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(reason)"))
-            case .ran(_, let removed):
-                if let failure = removed.auditFailure { errors.append(failure) }
-            case .noneAssigned:
-                break
-            }
+            // A profile that may not run (refused, frozen) is a warning, which the profile
+            // summary gives `status` and `check` alike; only a failure is an error here.
+            // Today's licenses are read early only when the freeze marker alone stops the
+            // profile (a renewal lifts it); their problems are reported by the inspection below.
+            let run = try profiles.runAssigned(lock: lock, inspect: {
+                var ignored: [AgentError] = []
+                return inspect(errors: &ignored)
+            })
+            if case .ran(_, let removed) = run.outcome, let failure = removed.auditFailure { errors.append(failure) }
         } catch {
             errors.append(error)
             warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(error.sentence)"))

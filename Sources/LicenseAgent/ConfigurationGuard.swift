@@ -55,8 +55,10 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
 /// - `frozen/group.ini.reverted-<time>`: every settings file a restore put aside.
 /// - `group.ini.thawed`: the last snapshot, kept when a renewal lifts the freeze.
 /// - `/wfs/group.ini.previous`: the settings a `config apply` replaced.
-/// The delivery keys `system.remotemanager.*` are never reverted (`DeliveryKeys`): a restore
-/// keeps the current ones, and a frozen `config apply` installs a change of those alone.
+/// The five delivery keys (`DeliveryKeys`, DELIVERY.md) are never reverted: a restore keeps
+/// the current ones, and a frozen `config apply` installs a change of those alone. The marker
+/// also records the removal profiles assigned when the configuration froze (`RemovalProfiles`
+/// lets only those run while frozen).
 /// Every write is atomic and durable (`DurableFile`), so the settings file is never half
 /// written, and nothing the administrator had is dropped without a copy. The caller holds
 /// the writer lock; `config apply` takes it in the command.
@@ -93,6 +95,7 @@ public struct ConfigurationGuard: Sendable {
             settingsMatchSnapshot: snapshot.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true)
         switch action {
         case .keep:
+            try recordAssignedProfilesIfUnknown(marker)
             return ConfigurationState(marker: marker, action: action)
         case .nothing:
             try recordIfActive(current, generation: generation, pas: pas, now: now)
@@ -103,6 +106,7 @@ public struct ConfigurationGuard: Sendable {
         case .restore:
             guard let marker, let snapshot else { return ConfigurationState(marker: nil, action: .nothing) }
             try restore(snapshot, since: marker.since, replacing: current, now: now)
+            try recordAssignedProfilesIfUnknown(marker)
             return ConfigurationState(marker: marker, action: action)
         case .thaw:
             guard let marker else { return ConfigurationState(marker: nil, action: .nothing) }
@@ -138,7 +142,7 @@ public struct ConfigurationGuard: Sendable {
 
     /// `config apply FILE`: installs `path` as the settings file unless the configuration is
     /// frozen (refused, exit 2) or the file is not `key=value` lines (invalid data, exit 1).
-    /// While frozen, a file that differs from the snapshot only in `system.remotemanager.*`
+    /// While frozen, a file that differs from the snapshot only in the five delivery keys
     /// is accepted, and only those keys are installed. With `generation` and `pas` given and
     /// the PAS active, the new settings become the last good configuration.
     @discardableResult
@@ -177,7 +181,7 @@ public struct ConfigurationGuard: Sendable {
                 throw AgentError(
                     .refused,
                     "The configuration is frozen since \(marker.since) because the PAS license expired on \(marker.pasExpired); the settings file was left unchanged",
-                    remedy: "Import a renewed PAS license to lift the freeze, then apply the settings again (only system.remotemanager.* keys may change while frozen)")
+                    remedy: "Import a renewed PAS license to lift the freeze, then apply the settings again (only the license delivery keys may change while frozen: \(DeliverySettings.deliveryKeys.joined(separator: ", ")))")
             }
             installing = DeliveryKeys.restoring(snapshot, keepingDeliveryKeysOf: contents) ?? []
             deliveryKeysOnly = true
@@ -190,7 +194,7 @@ public struct ConfigurationGuard: Sendable {
         }
         try DurableFile.write(installing, to: settings)
         try audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
-                  detail: (deliveryKeysOnly ? "frozen: only system.remotemanager.* keys changed and were installed; " : "")
+                  detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
                       + "sha256 \(try Digest.sha256Hex(installing))"
                       + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
         if let generation {
@@ -223,7 +227,8 @@ public struct ConfigurationGuard: Sendable {
         }
         let marker = FreezeMarker(frozenAt: now, pasExpired: pasExpired, digest: digest,
                                   source: recorded == nil ? .found : .lastGood,
-                                  recordedAt: recorded?.record.recordedTime)
+                                  recordedAt: recorded?.record.recordedTime,
+                                  assignedProfiles: assignedProfilesNow())
         try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
         let origin = recorded.map { "the last good configuration recorded \($0.record.recordedAt)" }
             ?? "the settings found now (this device was never seen with an active PAS)"
@@ -252,7 +257,7 @@ public struct ConfigurationGuard: Sendable {
             try DurableFile.remove(layout.settingsFile)
         }
         try audit(now, "config-restore", files: files, outcome: "restored",
-                  detail: "the settings file differs from the frozen configuration (since \(since)); the snapshot was put back, system.remotemanager.* kept"
+                  detail: "the settings file differs from the frozen configuration (since \(since)); the snapshot was put back, the license delivery keys kept"
                       + (files.count > 1 ? ", and the changed file kept as \(files[1])" : ""))
     }
 
@@ -268,8 +273,23 @@ public struct ConfigurationGuard: Sendable {
                   detail: "frozen since \(marker.since) (PAS expired on \(marker.pasExpired)); a current license lifts the freeze")
     }
 
+    /// The removal profiles assigned now, as the marker records them. A directory that cannot
+    /// be read records none: while frozen no profile then runs (the safe side for a step that
+    /// deletes licenses); the profile step of the same check reports the error.
+    private func assignedProfilesNow() -> [ProfileAssignment] {
+        (try? RemovalProfiles(layout: layout).assignmentRecord()) ?? []
+    }
+
+    /// A marker written before the assignment was frozen with the settings learns it now, so
+    /// that a profile assigned from here on is one assigned after the freeze.
+    private func recordAssignedProfilesIfUnknown(_ marker: FreezeMarker?) throws(AgentError) {
+        guard var marker, marker.assignedProfiles == nil else { return }
+        marker.assignedProfiles = assignedProfilesNow()
+        try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
+    }
+
     /// The frozen snapshot, proven to be the one the marker names (nil: no settings file was frozen).
-    private func readSnapshot(of marker: FreezeMarker) throws(AgentError) -> [UInt8]? {
+    func readSnapshot(of marker: FreezeMarker) throws(AgentError) -> [UInt8]? {
         let snapshot = try DurableFile.read(snapshotPath, limit: Self.settingsLimit)
         let snapshotDigest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
         guard snapshotDigest == marker.digest else {
@@ -280,7 +300,8 @@ public struct ConfigurationGuard: Sendable {
         return snapshot
     }
 
-    private func readMarker() throws(AgentError) -> FreezeMarker? {
+    /// The freeze marker; nil when the configuration is not frozen.
+    func readMarker() throws(AgentError) -> FreezeMarker? {
         guard let bytes = try DurableFile.read(markerPath, limit: 64 << 10) else { return nil }
         do {
             return try JSONDecoder().decode(FreezeMarker.self, from: Data(bytes))

@@ -18,7 +18,9 @@ public struct DeviceStatus: Sendable {
         self.report = report
         self.configuration = configuration
         self.removalProfile = removalProfile
-        var warnings = extraWarnings + report.warnings
+        // A profile that may not run (`profile-refused`, `profile-frozen`) warns in `status` and `check` alike.
+        var warnings = (removalProfile?.warning).map { [$0] } ?? []
+        warnings += extraWarnings + report.warnings
         if configuration.frozen {
             let expired = configuration.pasExpired.map { " on \($0)" } ?? ""
             warnings.append(Warning(code: .configurationFrozen, product: "PAS",

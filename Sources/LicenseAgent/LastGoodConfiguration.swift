@@ -3,9 +3,10 @@ import LicensePlatform
 import LicensePolicy
 
 /// The last good configuration (ENTITLEMENTS.md "Frozen configuration" 1): while the PAS is
-/// active, every `check` and `config apply` keeps a copy of the settings file, so that the
-/// freeze restores the settings "as they were defined before the license expired" rather
-/// than whatever the device holds on the first boot after expiry.
+/// active, every `check`, every `config apply` and every settings change (`config snapshot`,
+/// below) keeps a copy of the settings file, so that the freeze restores the settings "as
+/// they were defined before the license expired" rather than whatever the device holds on
+/// the first boot after expiry.
 ///
 /// Files, under `/wfs/license-agent/last-good/`: `group.ini`, the copy, and `record.json`
 /// (`LastGoodRecord`), written after the copy, so a record always has its copy and its digest
@@ -64,5 +65,82 @@ public struct LastGoodConfiguration: Sendable {
             detail: "PAS active until \(pasExpires); "
                 + (digest.map { "settings sha256 \($0)" } ?? "no settings file")))
         return true
+    }
+}
+
+/// `config snapshot` (ENTITLEMENTS.md "Frozen configuration" 1): the `.path` unit on
+/// `/wfs/group.ini` runs it at every settings change, so that a change made while the PAS is
+/// active — also on its last day, after that day's check — is the last good configuration a
+/// freeze keeps. It records and never reverts, freezes or thaws: those are `check`'s.
+extension ConfigurationGuard {
+    /// What `config snapshot` did.
+    public struct Snapshot: Sendable {
+        public let decision: FreezePolicy.SnapshotDecision
+        /// True when the settings were written as the last good configuration now.
+        public let recorded: Bool
+        public let generation: OSGeneration
+        /// Today's PAS status, nil when the device has no counted PAS license.
+        public let pas: ProductStatus?
+        /// The freeze as the marker has it (not changed by the snapshot).
+        public let configuration: ConfigurationState
+
+        public var exitStatus: Int32 { decision.exitStatus }
+    }
+
+    /// `config snapshot` as the command runs it: under the writer lock, with today's licenses.
+    public func snapshotUnderLock(clock: Timestamp = SystemClock.now()) throws(AgentError) -> Snapshot {
+        try WriterLock.withLock(layout: layout, purpose: "config snapshot") { _ throws(AgentError) in
+            let report = try DeviceInspector(layout: layout, clock: clock).inspect()
+            return try snapshot(generation: report.generation, pas: report.product("PAS"), now: report.trustedTime.value)
+        }
+    }
+
+    /// Records the settings file as the last good configuration when `FreezePolicy.snapshot`
+    /// says so; otherwise changes nothing. The caller holds the writer lock.
+    public func snapshot(generation: OSGeneration, pas: ProductStatus?, now: Timestamp) throws(AgentError) -> Snapshot {
+        let marker = try readMarker()
+        let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
+        let frozen = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
+        let decision = FreezePolicy.snapshot(
+            generation: generation, pas: pas, marker: marker,
+            settingsMatchSnapshot: frozen.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true)
+        var recorded = false
+        if decision == .record, let pas {
+            recorded = try lastGood.record(current, pasExpires: pas.expires, now: now)
+        }
+        return Snapshot(decision: decision, recorded: recorded, generation: generation, pas: pas,
+                        configuration: ConfigurationState(marker: marker, action: .nothing))
+    }
+}
+
+extension ConfigurationGuard.Snapshot {
+    /// One sentence for the administrator: what was done, or why nothing was recorded and
+    /// what follows from it (stdout for exit 0, stderr for exit 2).
+    public func sentence(settingsFile: String) -> String {
+        let since = configuration.since.map(\.description) ?? "unknown"
+        let expired = configuration.pasExpired.map(\.description) ?? "unknown"
+        switch decision {
+        case .record:
+            let until = pas.map { " (PAS active until \($0.expires))" } ?? ""
+            return recorded
+                ? "Recorded \(settingsFile) as the last good configuration\(until); a freeze after the PAS expires keeps these settings."
+                : "\(settingsFile) is already the last good configuration\(until); nothing recorded."
+        case .frozenUnchanged:
+            return "The configuration is frozen since \(since) and \(settingsFile) holds the frozen settings; nothing to record."
+        case .frozenChanged:
+            return "The configuration is frozen since \(since) because the PAS license expired on \(expired); the changed \(settingsFile) was not recorded, and the next check puts the frozen settings back. Import a renewed PAS license to lift the freeze."
+        case .freezeDue(let pasExpired):
+            return "The PAS license expired on \(pasExpired); \(settingsFile) was not recorded as the last good configuration, and the next check freezes the settings recorded while the PAS was active. Import a renewed PAS license to keep changing the settings."
+        case .nothingToRecord:
+            return "Nothing to record: only IGEL OS 12 with a PAS subscription freezes its configuration, and \(whyNoFreeze)."
+        }
+    }
+
+    private var whyNoFreeze: String {
+        guard generation == .os12 else { return "this device runs IGEL OS \(generation.rawValue)" }
+        guard let pas else { return "this device has no PAS license" }
+        if pas.model == .evaluation { return "its PAS is an evaluation, which leaves nothing to freeze when it ends" }
+        if pas.state == .notYetValid { return "its PAS license starts on \(pas.starts)" }
+        return "its PAS license is \(pas.state.rawValue)"
     }
 }

@@ -8,7 +8,11 @@ import LicensePolicy
 ///
 /// The assigned profile runs at every start for as long as it stays assigned. Exactly one
 /// may be assigned: with none nothing happens; with two or more, or one that does not parse,
-/// nothing is removed and the refusal is reported and written to the audit log.
+/// nothing is removed and the refusal is reported (`profile-refused`) and written to the audit
+/// log. The assignment is configuration: while an expired PAS keeps the configuration frozen,
+/// only a profile assigned (byte for byte) before the freeze runs; one assigned after it is
+/// refused the same way (`profile-frozen`). A profile that cannot be read (a symbolic link,
+/// a FIFO, an I/O error) is an error, never a refusal or "none assigned".
 /// Every change goes through `LicenseStore` (remount, atomic swap, fsync) under the writer lock.
 public struct RemovalProfiles {
     public let layout: DeviceLayout
@@ -61,13 +65,16 @@ public struct RemovalProfiles {
     /// What is assigned in `/wfs/license-profiles/`.
     public enum Assignment: Sendable {
         case none
-        case one(RemovalProfile, file: FileName)
+        /// One valid profile, with its file as a freeze records it.
+        case one(RemovalProfile, file: FileName, record: ProfileAssignment)
         /// Nothing may run: the assigned file names and why.
         case refused(files: [FileName], reason: String)
     }
 
     /// Reads the assignment. Every entry that is not hidden counts as an assigned profile,
-    /// so a stray file is a refusal rather than silently ignored.
+    /// so a stray file is a refusal rather than silently ignored. A single profile that cannot
+    /// be read is thrown (CLI.md "An error reading is never a verdict"); one that went away
+    /// since the listing is none.
     public func assignment() throws(AgentError) -> Assignment {
         let directory = layout.assignedProfiles
         guard let opened = try OpenDirectory.open(directory) else { return .none }
@@ -76,10 +83,16 @@ public struct RemovalProfiles {
         case 0:
             return .none
         case 1:
-            switch read(opened, files[0]).profile {
-            case .success(let profile): return .one(profile, file: files[0])
-            case .failure(let rejection):
-                return .refused(files: files, reason: "\(files[0]) is not a valid removal profile: \(rejection)")
+            let file = files[0]
+            guard file.hasSuffix(RemovalProfile.fileExtension) else {
+                return .refused(files: files, reason: "\(file) is not a valid removal profile: the name must end in \(RemovalProfile.fileExtension)")
+            }
+            guard let bytes = try opened.readRegularFile(file, limit: RemovalProfile.maximumSize) else { return .none }
+            let record = ProfileAssignment(file: file.description, sha256: try Digest.sha256Hex(bytes))
+            do {
+                return .one(try RemovalProfile.parse(bytes, fileName: file.description), file: file, record: record)
+            } catch {
+                return .refused(files: files, reason: "\(file) is not a valid removal profile: \(error)")
             }
         default:
             return .refused(files: files, reason: "\(files.count) removal profiles are assigned (\(files.map(\.description).joined(separator: ", "))) and only one may be; none was run")
@@ -187,35 +200,42 @@ public struct RemovalProfiles {
         public enum Outcome: Sendable {
             case noneAssigned
             case ran(RemovalProfile, removed: Plan)
+            /// Two or more assigned, or one that is not a valid profile (`profile-refused`).
             case refused(reason: String)
+            /// Assigned after the configuration froze (`profile-frozen`).
+            case frozen(RemovalProfile, reason: String)
         }
 
         /// The assigned file names found in `/wfs/license-profiles/`.
         public let assignedFiles: [FileName]
         public let outcome: Outcome
 
-        /// `profiles run`: 0 ran or none assigned, 2 refused.
+        /// `profiles run`: 0 ran or none assigned, 2 refused (also when frozen).
         public var exitStatus: Int32 {
-            if case .refused = outcome { return 2 }
-            return 0
+            switch outcome {
+            case .refused, .frozen: 2
+            case .noneAssigned, .ran: 0
+            }
         }
     }
 
     /// Runs the assigned profile, as `check` does first and `profiles run` does on demand.
     /// A refusal removes nothing, is written to the audit log and returned, not thrown, so
     /// that `check` continues with the licenses untouched.
-    public func runAssigned(lock: WriterLock) throws(AgentError) -> ProfileRun {
+    /// - Parameter inspect: today's report, asked for only when the marker alone would stop
+    ///   the profile (a renewal may have lifted the freeze); when it gives none, the marker decides.
+    public func runAssigned(lock: WriterLock, inspect: () -> DeviceReport?) throws(AgentError) -> ProfileRun {
         switch try assignment() {
         case .none:
             return ProfileRun(assignedFiles: [], outcome: .noneAssigned)
         case .refused(let files, let reason):
-            // The refusal is the answer; a missing audit line for it is only logged.
-            if let failure = AuditLog(layout: layout).record(.init(
-                time: clock, action: RemovalProfiles.runAction, files: files.map(\.description), outcome: "refused", detail: reason)) {
-                log.warning("\(failure.sentence)")
-            }
+            auditRefusal(files, outcome: "refused", reason: reason)
             return ProfileRun(assignedFiles: files, outcome: .refused(reason: reason))
-        case .one(let profile, let file):
+        case .one(let profile, let file, let record):
+            if frozenReason(record, report: nil) != nil, let reason = frozenReason(record, report: inspect()) {
+                auditRefusal([file], outcome: "frozen", reason: reason)
+                return ProfileRun(assignedFiles: [file], outcome: .frozen(profile, reason: reason))
+            }
             let removed = try remove(profile.selector, lock: lock, profile: profile.name)
             return ProfileRun(assignedFiles: [file], outcome: .ran(profile, removed: removed))
         }
@@ -224,7 +244,15 @@ public struct RemovalProfiles {
     /// `profiles run`: takes the writer lock, then runs the assigned profile.
     public func runAssigned() throws(AgentError) -> ProfileRun {
         try WriterLock.withLock(layout: layout, purpose: "profiles run") { lock throws(AgentError) in
-            try runAssigned(lock: lock)
+            try runAssigned(lock: lock, inspect: { try? DeviceInspector(layout: layout, clock: clock).inspect() })
+        }
+    }
+
+    /// The refusal is the answer; a missing audit line for it is only logged.
+    private func auditRefusal(_ files: [FileName], outcome: String, reason: String) {
+        if let failure = AuditLog(layout: layout).record(.init(
+            time: clock, action: RemovalProfiles.runAction, files: files.map(\.description), outcome: outcome, detail: reason)) {
+            log.warning("\(failure.sentence)")
         }
     }
 
@@ -247,7 +275,11 @@ public struct RemovalProfiles {
             }
             return RemovalProfileSummary(name: names.joined(separator: ", "), selector: "", state: "refused",
                                          wouldRemove: [], detail: reason + "; nothing will be removed")
-        case .one(let profile, _):
+        case .one(let profile, _, let record):
+            if let reason = frozenReason(record, report: report) {
+                return RemovalProfileSummary(name: profile.name, selector: profile.selector.description, state: "frozen",
+                                             wouldRemove: [], detail: reason + "; nothing will be removed while the configuration is frozen")
+            }
             do {
                 let planned = try plan(profile.selector,
                                        verified: report?.licenses.map { (file: $0.file, document: $0.document) })

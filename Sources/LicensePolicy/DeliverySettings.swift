@@ -1,11 +1,11 @@
 /// The license-delivery keys of the device settings (DELIVERY.md "Settings keys"): what the
 /// UMS writes into `/wfs/group.ini` so that the device can fetch its license.
 ///
-/// These keys are license deployment, not configuration: a frozen configuration never
+/// These five keys are license deployment, not configuration: a frozen configuration never
 /// reverts them, and `config apply` on a frozen device accepts a file that differs from the
-/// snapshot only in them. `DeliveryKeys` holds those two rules.
+/// snapshot only in them. `DeliveryKeys` holds those two rules. Other keys of the
+/// `system.remotemanager.` namespace (the UMS's own settings) are configuration like any other.
 public struct DeliverySettings: Sendable, Equatable {
-    public static let keyPrefix = "system.remotemanager."
     public static let serverKey = "system.remotemanager.server"
     public static let downloadURLKey = "system.remotemanager.license_download_url"
     public static let umsCAKey = "system.remotemanager.ums_ca"
@@ -35,14 +35,17 @@ public struct DeliverySettings: Sendable, Equatable {
         proxy = value(Self.proxyKey)
     }
 
-    public static func isDeliveryKey(_ key: String) -> Bool { key.hasPrefix(keyPrefix) }
+    /// The five keys of DELIVERY.md's table, in its order, exactly as written (keys are case-sensitive).
+    public static let deliveryKeys = [serverKey, downloadURLKey, umsCAKey, promptKey, proxyKey]
+
+    public static func isDeliveryKey(_ key: String) -> Bool { deliveryKeys.contains(key) }
 }
 
 /// The frozen configuration's two rules for delivery keys (ENTITLEMENTS.md "Frozen
 /// configuration" 4, DELIVERY.md), on settings files as bytes.
 ///
 /// Files are compared by what they set, not byte for byte: the `key=value` pairs (last one
-/// wins, as `Settings` reads them) apart from `system.remotemanager.*`, plus any line that is
+/// wins, as `Settings` reads them) apart from the five delivery keys, plus any line that is
 /// not a setting. Comments, blank lines and order carry no setting and do not count.
 public enum DeliveryKeys {
     /// True when the two files (nil: no file) set the same configuration apart from delivery keys.

@@ -26,20 +26,41 @@ public struct FreezeMarker: Sendable, Equatable, Codable {
     public var snapshotSource: SnapshotSource?
     /// When the last good configuration was recorded (RFC 3339), for `last-good` snapshots.
     public var snapshotRecordedAt: String?
+    /// The removal profiles assigned when the configuration froze: the assignment is
+    /// configuration, so only these run while frozen. Nil in markers written before the
+    /// assignment was frozen with the settings (the next `check` records what is assigned).
+    public var assignedProfiles: [ProfileAssignment]?
 
     public init(frozenAt: Timestamp, pasExpired: CalendarDay, digest: String?,
-                source: SnapshotSource = .found, recordedAt: Timestamp? = nil) {
+                source: SnapshotSource = .found, recordedAt: Timestamp? = nil,
+                assignedProfiles: [ProfileAssignment]? = []) {
         since = pasExpired.description
         self.frozenAt = frozenAt.description
         self.pasExpired = pasExpired.description
         self.digest = digest
         snapshotSource = source
         snapshotRecordedAt = recordedAt?.description
+        self.assignedProfiles = assignedProfiles
     }
 
     public var sinceDay: CalendarDay? { CalendarDay(parsing: since) }
     public var pasExpiredDay: CalendarDay? { CalendarDay(parsing: pasExpired) }
     public var source: SnapshotSource { snapshotSource ?? .found }
+}
+
+/// One file in `/wfs/license-profiles/` as a freeze records it (ENTITLEMENTS.md "Frozen
+/// configuration" 4: the assigned removal profile is part of the configuration): its name and
+/// the SHA-256 of its bytes, so that a profile edited after the freeze counts as assigned after it.
+public struct ProfileAssignment: Sendable, Hashable, Codable {
+    /// The file name as `FileName.description` shows it (escaped, so distinct names stay distinct).
+    public var file: String
+    /// Lowercase hex SHA-256 of the file's bytes.
+    public var sha256: String
+
+    public init(file: String, sha256: String) {
+        self.file = file
+        self.sha256 = sha256
+    }
 }
 
 /// The last good configuration, `/wfs/license-agent/last-good/record.json` beside its copy
@@ -98,15 +119,74 @@ public enum FreezePolicy {
             }
             return .nothing
         }
-        // An OS 11 device never freezes (configuration changes stay allowed after expiry),
-        // so a marker left from an OS 12 setting thaws like a renewal.
-        if generation != .os12 || pas?.isActive == true { return .thaw }
+        guard freezeHolds(generation: generation, pas: pas) else { return .thaw }
         return settingsMatchSnapshot ? .keep : .restore
     }
 
+    /// Whether an existing freeze still holds by today's licenses. An OS 11 device never
+    /// freezes (configuration changes stay allowed after expiry), so a marker left from an
+    /// OS 12 setting thaws like a renewal; an active PAS thaws.
+    public static func freezeHolds(generation: OSGeneration, pas: ProductStatus?) -> Bool {
+        generation == .os12 && pas?.isActive != true
+    }
+
     /// Whether the settings are recorded as the last good configuration: on OS 12 while the
-    /// PAS is active (also on its last 30 days), by every `check` and `config apply`.
+    /// PAS is active (also on its last 30 days), by every `check`, `config apply` and
+    /// `config snapshot`.
     public static func recordsLastGood(generation: OSGeneration, pas: ProductStatus?) -> Bool {
         generation == .os12 && pas?.isActive == true
+    }
+
+    // MARK: The assigned removal profile
+
+    /// Whether the assigned removal profile may run (PROFILES.md "The assignment is
+    /// configuration"). Not frozen, or frozen but lifted by today's licenses (`freezeHolds`
+    /// false: the next `check` thaws): it runs. While the freeze holds, only a profile that
+    /// was assigned, byte for byte, when the configuration froze runs. A marker from before
+    /// assignments were recorded (`assignedProfiles` nil) knows of none and lets the assigned
+    /// profile run; the next `check` records the assignment.
+    /// - Parameter freezeHolds: nil when today's licenses are not known (the marker decides).
+    public static func profileMayRun(_ assigned: ProfileAssignment, marker: FreezeMarker?, freezeHolds: Bool?) -> Bool {
+        guard let marker, freezeHolds != false, let frozen = marker.assignedProfiles else { return true }
+        return frozen.contains(assigned)
+    }
+
+    // MARK: `config snapshot`
+
+    /// What `config snapshot` does: it records the settings as the last good configuration,
+    /// and never freezes, restores or thaws (those are `check`'s).
+    public enum SnapshotDecision: Sendable, Equatable {
+        /// The PAS is active on OS 12: record the settings (unless they are recorded already).
+        case record
+        /// Frozen, and the settings still set what the snapshot sets: nothing to record.
+        case frozenUnchanged
+        /// Frozen, and the settings changed: not recorded; the next `check` puts the snapshot back.
+        case frozenChanged
+        /// The PAS expired and no `check` has frozen yet: not recorded; the next `check`
+        /// freezes the configuration recorded while the PAS was active.
+        case freezeDue(pasExpired: CalendarDay)
+        /// Nothing freezes here (OS 11, no PAS, an evaluation, a PAS not yet valid): nothing to record.
+        case nothingToRecord
+
+        /// 0 when recorded or nothing needed recording; 2 when a change was not recorded
+        /// because of the freeze (CLI.md: 2 is "no", and the configuration is frozen).
+        public var exitStatus: Int32 {
+            switch self {
+            case .record, .frozenUnchanged, .nothingToRecord: 0
+            case .frozenChanged, .freezeDue: 2
+            }
+        }
+    }
+
+    /// The same reading of the licenses as `decide`, so that `config snapshot` never records
+    /// what the next `check` would revert.
+    public static func snapshot(generation: OSGeneration, pas: ProductStatus?, marker: FreezeMarker?,
+                                settingsMatchSnapshot: Bool) -> SnapshotDecision {
+        switch decide(generation: generation, pas: pas, marker: marker, settingsMatchSnapshot: settingsMatchSnapshot) {
+        case .keep: .frozenUnchanged
+        case .restore: .frozenChanged
+        case .freeze(let pasExpired): .freezeDue(pasExpired: pasExpired)
+        case .thaw, .nothing: recordsLastGood(generation: generation, pas: pas) ? .record : .nothingToRecord
+        }
     }
 }

@@ -116,12 +116,12 @@ struct MayUpdateCommand: ParsableCommand {
     }
 }
 
-/// `config apply FILE` and `config status`: the device settings and their freeze.
+/// `config apply FILE`, `config snapshot` and `config status`: the device settings and their freeze.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
-        abstract: "Install device settings, or show whether they are frozen.",
-        subcommands: [ConfigApplyCommand.self, ConfigStatusCommand.self])
+        abstract: "Install device settings, record them as the last good configuration, or show whether they are frozen.",
+        subcommands: [ConfigApplyCommand.self, ConfigSnapshotCommand.self, ConfigStatusCommand.self])
 }
 
 /// `config apply FILE`: exit 0 applied, 2 frozen, 1 error.
@@ -132,7 +132,8 @@ struct ConfigApplyCommand: ParsableCommand {
         discussion: """
             Atomic and durable; the replaced file is kept as /wfs/group.ini.previous. While an expired \
             PAS keeps the configuration frozen, only a file that differs from the frozen settings in \
-            system.remotemanager.* keys alone is accepted, and only those keys are installed. \
+            the five license delivery keys alone (system.remotemanager.server, license_download_url, \
+            ums_ca, prompt_user_on_actions, proxy) is accepted, and only those keys are installed. \
             Exit 0 applied, 2 refused because an expired PAS froze the configuration, 1 on error.
             """)
 
@@ -152,11 +153,45 @@ struct ConfigApplyCommand: ParsableCommand {
                                                             deliveryKeysOnly: applied.deliveryKeysOnly)))
             } else {
                 let what = applied.deliveryKeysOnly
-                    ? "The configuration is frozen; the system.remotemanager.* keys of \(file) were installed in \(options.layout.settingsFile)"
+                    ? "The configuration is frozen; the license delivery keys of \(file) were installed in \(options.layout.settingsFile)"
                     : "Applied \(file) as \(options.layout.settingsFile)"
                 Console.write(what + (applied.previous.map { "; the previous settings are kept as \($0)." } ?? "."))
             }
             return 0
+        }
+    }
+}
+
+/// `config snapshot`: records the settings file as the last good configuration while the PAS
+/// is active (ENTITLEMENTS.md "Frozen configuration" 1); started by license-agent-config-snapshot.path
+/// at every change of /wfs/group.ini. Never reverts. Exit 0 recorded or nothing to record,
+/// 2 not recorded because of the freeze (frozen, or the PAS expired), 1 error.
+struct ConfigSnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Record /wfs/group.ini as the last good configuration while the PAS is active.",
+        discussion: """
+            Run by license-agent-config-snapshot.path whenever the settings file changes, so that a \
+            change made while the PAS is active (also on its last day) is what a freeze keeps. Records \
+            only on IGEL OS 12 with an active PAS; never reverts, freezes or thaws (that is `check`). \
+            Exit 0 when recorded, already recorded, or nothing freezes on this device; 2 when the \
+            change was not recorded because the configuration is frozen or the PAS expired; 1 on error.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        try runReporting(json: options.json) {
+            let settingsFile = options.layout.settingsFile
+            let snapshot = try ConfigurationGuard(layout: options.layout).snapshotUnderLock()
+            let sentence = snapshot.sentence(settingsFile: settingsFile)
+            if options.json {
+                Console.write(JSONOutput.string(SnapshotAnswer(snapshot, settingsFile: settingsFile, detail: sentence)))
+            } else if snapshot.exitStatus == 0 {
+                Console.write(sentence)
+            }
+            if snapshot.exitStatus != 0 { writeToStandardError(sentence) }
+            return snapshot.exitStatus
         }
     }
 }
@@ -277,8 +312,33 @@ struct ApplyAnswer: Encodable {
     let applied = true
     let settingsFile: String
     @ExplicitNull var previous: String?
-    /// True when the configuration is frozen and only system.remotemanager.* keys were installed.
+    /// True when the configuration is frozen and only the license delivery keys were installed.
     let deliveryKeysOnly: Bool
+}
+
+/// `config snapshot --json`: `outcome` is `recorded`, `unchanged` (already the last good
+/// configuration), `frozen-unchanged`, `frozen`, `freeze-due` or `not-applicable`.
+struct SnapshotAnswer: Encodable {
+    let schemaVersion = 1
+    let outcome: String
+    let recorded: Bool
+    let settingsFile: String
+    let detail: String
+    let configuration: ConfigurationState
+
+    init(_ snapshot: ConfigurationGuard.Snapshot, settingsFile: String, detail: String) {
+        switch snapshot.decision {
+        case .record: outcome = snapshot.recorded ? "recorded" : "unchanged"
+        case .frozenUnchanged: outcome = "frozen-unchanged"
+        case .frozenChanged: outcome = "frozen"
+        case .freezeDue: outcome = "freeze-due"
+        case .nothingToRecord: outcome = "not-applicable"
+        }
+        recorded = snapshot.recorded
+        self.settingsFile = settingsFile
+        self.detail = detail
+        configuration = snapshot.configuration
+    }
 }
 
 /// `config status --json`.

@@ -45,12 +45,17 @@ struct ProfilesListCommand: ParsableCommand {
     }
 }
 
-/// `profiles run`: what `check` does first. Exit 0 ran or none assigned; 2 refused; 1 error.
+/// `profiles run`: what `check` does first. Exit 0 ran or none assigned; 2 refused (also
+/// assigned after the configuration froze); 1 error.
 struct ProfilesRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the removal profile assigned in /wfs/license-profiles/ now.",
-        discussion: "Exit 0 when it ran or none is assigned, 2 when it was refused (e.g. two assigned), 1 on error.")
+        discussion: """
+            While an expired PAS keeps the configuration frozen, only a profile assigned before the freeze \
+            runs. Exit 0 when it ran or none is assigned, 2 when it was refused (two assigned, not a valid \
+            profile, or assigned after the freeze), 1 on error.
+            """)
 
     @OptionGroup var options: GlobalOptions
 
@@ -58,8 +63,13 @@ struct ProfilesRunCommand: ParsableCommand {
         try runReporting(json: options.json) {
             let layout = options.layout
             let run = try RemovalProfiles(layout: layout).runAssigned()
-            if case .refused(let reason) = run.outcome {
+            switch run.outcome {
+            case .refused(let reason):
                 writeToStandardError("Removal profile refused, nothing removed: \(reason). Leave exactly one valid profile in \(layout.assignedProfiles).")
+            case .frozen(_, let reason):
+                writeToStandardError("Removal profile not run while the configuration is frozen, nothing removed: \(reason). Import a renewed PAS license to lift the freeze, or remove the profile from \(layout.assignedProfiles).")
+            case .noneAssigned, .ran:
+                break
             }
             if options.json {
                 Console.write(JSONOutput.string(ProfileRunDocument(run)))
@@ -71,7 +81,7 @@ struct ProfilesRunCommand: ParsableCommand {
                     Console.write("Ran removal profile \(profile.name) (\(profile.selector)):")
                     printRemoval(removed, dryRun: false)
                     if let failure = removed.auditFailure { warnAuditMissing(failure) }
-                case .refused:
+                case .refused, .frozen:
                     break
                 }
             }
@@ -171,10 +181,13 @@ struct RemovalDocument: Encodable {
 }
 
 /// `profiles run --json`: `{"schemaVersion":1,"outcome":"ran"|"refused"|"none-assigned",
-/// "assigned":[…],"profile":…|null,"removal":…|null,"detail":…|null}`.
+/// "code":"profile-refused"|"profile-frozen"|null,"assigned":[…],"profile":…|null,
+/// "removal":…|null,"detail":…|null}`. A profile assigned after the freeze is `refused` with
+/// code `profile-frozen` (the warning `check` gives), so scripts that know `refused` still match.
 struct ProfileRunDocument: Encodable {
     let schemaVersion = 1
     let outcome: String
+    @ExplicitNull var code: String?
     let assigned: [String]
     @ExplicitNull var profile: ProfileEntry?
     @ExplicitNull var removal: RemovalDocument?
@@ -182,14 +195,18 @@ struct ProfileRunDocument: Encodable {
 
     init(_ run: RemovalProfiles.ProfileRun) {
         assigned = run.assignedFiles.map(\.jsonText)
+        let file = run.assignedFiles.first?.jsonText ?? ""
         switch run.outcome {
         case .noneAssigned:
-            (outcome, profile, removal, detail) = ("none-assigned", nil, nil, nil)
+            (outcome, code, profile, removal, detail) = ("none-assigned", nil, nil, nil, nil)
         case .ran(let ran, let removed):
-            (outcome, profile, removal, detail) = ("ran", ProfileEntry(ran, file: run.assignedFiles.first?.jsonText ?? ""),
-                                                   RemovalDocument(removed, dryRun: false), nil)
+            (outcome, code, profile, removal, detail) = ("ran", nil, ProfileEntry(ran, file: file),
+                                                         RemovalDocument(removed, dryRun: false), nil)
         case .refused(let reason):
-            (outcome, profile, removal, detail) = ("refused", nil, nil, reason)
+            (outcome, code, profile, removal, detail) = ("refused", Warning.Code.profileRefused.rawValue, nil, nil, reason)
+        case .frozen(let frozen, let reason):
+            (outcome, code, profile, removal, detail) = ("refused", Warning.Code.profileFrozen.rawValue,
+                                                         ProfileEntry(frozen, file: file), nil, reason)
         }
     }
 }

@@ -86,7 +86,7 @@ import TestSupport
         let other = try device.directory.write("incoming/other.ini", Self.link + "userinterface.theme=light\n")
         let error = #expect(throws: AgentError.self) { try device.guard_.apply(newFile: other, now: ConfigurationGuardTests.now) }
         #expect(error?.code == .refused)
-        #expect(error?.sentence.contains("only system.remotemanager.* keys may change while frozen") == true)
+        #expect(error?.sentence.contains("only the license delivery keys may change while frozen") == true)
         #expect(device.settings() == ConfigurationGuardTests.original + Self.link)
     }
 
