@@ -9,8 +9,12 @@ import LicensePolicy
 /// the first boot after expiry.
 ///
 /// Files, under `/wfs/license-agent/last-good/`: `group.ini`, the copy, and `record.json`
-/// (`LastGoodRecord`), written after the copy, so a record always has its copy and its digest
-/// proves the copy is the one recorded. A copy is written only when the settings changed
+/// (`LastGoodRecord`), whose digest proves the copy is the one recorded. They are written as
+/// a pair that a fault at any point leaves whole (CLI.md "Pairs are written in an order that
+/// survives a fault"): the new copy goes to `group.ini.next`, then the record (the commit
+/// point), then `group.ini.next` is renamed over `group.ini`. A fault before the record
+/// leaves the old pair; one after it, a record whose copy is still `group.ini.next`, which
+/// `read` takes. A copy is written only when the settings changed
 /// since the last record, so a device that boots daily does not rewrite its flash daily.
 /// The caller holds the writer lock.
 public struct LastGoodConfiguration: Sendable {
@@ -21,6 +25,8 @@ public struct LastGoodConfiguration: Sendable {
     public var directory: String { layout.path("/wfs/license-agent/last-good") }
     public var copyPath: String { directory + "/group.ini" }
     public var recordPath: String { directory + "/record.json" }
+    /// The new copy until its record is written.
+    var nextCopyPath: String { directory + "/group.ini.next" }
 
     /// The recorded configuration: the record and the copy's bytes (nil: no settings file
     /// then). Nil when nothing was ever recorded.
@@ -34,8 +40,16 @@ public struct LastGoodConfiguration: Sendable {
                              cause: .text("\(error)"),
                              remedy: "Remove it; the next check while the PAS is active records the settings again")
         }
-        let copy = try DurableFile.read(copyPath, limit: ConfigurationGuard.settingsLimit)
-        let digest = try copy.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
+        // Recorded without a settings file: a copy left over from before is not part of it.
+        guard record.digest != nil else { return (record, nil) }
+        var copy = try DurableFile.read(copyPath, limit: ConfigurationGuard.settingsLimit)
+        var digest = try copy.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
+        if digest != record.digest, let next = try DurableFile.read(nextCopyPath, limit: ConfigurationGuard.settingsLimit),
+           try Digest.sha256Hex(next) == record.digest {
+            // The record was written and the rename of its copy did not happen.
+            copy = next
+            digest = record.digest
+        }
         guard digest == record.digest else {
             throw AgentError(.invalidData, "The copy of the last good configuration does not match its record",
                              path: copyPath,
@@ -54,12 +68,17 @@ public struct LastGoodConfiguration: Sendable {
         try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
         try DurableFile.makeDirectory(directory, mode: 0o700)
         if let settings {
-            try DurableFile.write(settings, to: copyPath, mode: [.ownerReadWrite])
-        } else {
-            try DurableFile.remove(copyPath)
+            try DurableFile.write(settings, to: nextCopyPath, mode: [.ownerReadWrite])
         }
         let record = LastGoodRecord(recordedAt: now, digest: digest, pasExpires: pasExpires)
         try DurableFile.write(JSONOutput.encode(record, pretty: true), to: recordPath, mode: [.ownerReadWrite])
+        // Committed. The copy takes its place; if that fails, `read` finds it as .next, and
+        // the next record puts it in place: the pair is whole either way.
+        if settings != nil {
+            try? DurableFile.rename(nextCopyPath, to: copyPath)
+        } else {
+            try? DurableFile.remove(copyPath)
+        }
         try AuditLog(layout: layout).append(AuditLog.Entry(
             time: now, action: "config-last-good", files: [layout.settingsFile, copyPath], outcome: "recorded",
             detail: "PAS active until \(pasExpires); "
