@@ -10,7 +10,9 @@ import SystemPackage
 /// generation kept), so a device that runs for years never fills its settings partition.
 /// The log is opened like every other file the agent touches — no symlinks, no blocking,
 /// regular files only — so a FIFO in its place is an error, never a hang. Credentials in
-/// URLs never reach it.
+/// URLs never reach it. Its lines are whole (CLI.md "Audit lines are whole"): each is one
+/// `write` with `O_APPEND`, and a line that a full `/wfs` cut short is taken back
+/// (`RegularFile.append`), so the next one starts clean.
 public struct AuditLog: Sendable {
     public static let rotationSize = 1 << 20
 

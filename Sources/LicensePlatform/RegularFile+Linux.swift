@@ -15,7 +15,8 @@ public enum RegularFile {
     /// How a file is opened.
     public enum Access {
         case read
-        /// Append, creating the file (with `permissions`) when it does not exist.
+        /// Append, creating the file (with `permissions`) when it does not exist. Opened for
+        /// reading too, so that an append can see whether the file ends in a whole record.
         case append(permissions: FilePermissions)
     }
 
@@ -37,7 +38,7 @@ public enum RegularFile {
         switch access {
         case .read: flags |= O_RDONLY
         case .append(let permissions):
-            flags |= O_WRONLY | O_APPEND | O_CREAT
+            flags |= O_RDWR | O_APPEND | O_CREAT
             mode = permissions.rawValue
         }
         let raw: CInt
@@ -105,17 +106,47 @@ public enum RegularFile {
         }
     }
 
-    /// Appends `bytes` to the regular file at `path` in one write, creating it if needed.
-    public static func append(_ bytes: [UInt8], to path: String, permissions: FilePermissions) throws(AgentError) {
+    /// Appends `record` (one line, ending in its newline) to the regular file at `path`,
+    /// creating the file if needed, so that the file only ever holds whole records (CLI.md
+    /// "Audit lines are whole").
+    ///
+    /// The record goes out in one `write` with `O_APPEND`, never as pieces that another writer
+    /// or a full filesystem could separate. A short write — a filesystem with room for only part
+    /// of it — is cut back with `ftruncate` to where the record began, so the next record starts
+    /// clean instead of continuing half a line. Where it began is the offset after the write less
+    /// what was written: `O_APPEND` put it at the end of the file at that instant, whatever was
+    /// appended before. A file that already ends inside a record (a power cut between the write
+    /// and the cut) gets a newline in front of the new record, in the same write.
+    public static func append(_ record: [UInt8], to path: String, permissions: FilePermissions) throws(AgentError) {
         guard let descriptor = try open(path, .append(permissions: permissions)) else {
             throw AgentError(.io, "Cannot create a file", path: path)
         }
         defer { _ = Glibc.close(descriptor.rawValue) }
-        do {
-            _ = try descriptor.writeAll(bytes)
-        } catch {
-            throw AgentError(.io, "Cannot write a file", path: path, cause: .system(error as? Errno ?? .ioError))
+        let bytes = endsInsideRecord(descriptor) ? [UInt8(ascii: "\n")] + record : record
+        let written = try bytes.withUnsafeBytes { buffer in
+            valueOrErrno { Glibc.write(descriptor.rawValue, buffer.baseAddress, buffer.count) }
+        }.orThrow("Cannot write a file", path: path)
+        guard written < bytes.count else { return }
+        let start = valueOrErrno { lseek(descriptor.rawValue, 0, SEEK_CUR) }.map { $0 - off_t(written) }
+        let cut = start.flatMap { start in nothingOrErrno { ftruncate(descriptor.rawValue, start) } }
+        let outcome: String
+        switch cut {
+        case .success: outcome = "the partial line was removed"
+        case .failure(let failure): outcome = "the partial line could not be removed (\(failure))"
         }
+        throw AgentError(.io, "Cannot write a file", path: path,
+                         cause: .text("only \(written) of \(bytes.count) bytes fit (is the filesystem full?); \(outcome)"))
+    }
+
+    /// True when the file's last byte is not a newline: a record was cut off by a crash.
+    /// A file that cannot be read back counts as ending cleanly; the append itself reports
+    /// what is wrong with it.
+    private static func endsInsideRecord(_ descriptor: FileDescriptor) -> Bool {
+        guard case .success(let status) = Result(catching: { () throws(Errno) -> Stat in try descriptor.stat() }),
+              status.size > 0 else { return false }
+        var last: UInt8 = 0
+        let read = valueOrErrno { pread(descriptor.rawValue, &last, 1, off_t(status.size) - 1) }
+        return read == .success(1) && last != UInt8(ascii: "\n")
     }
 
     /// True when `path` itself is a symbolic link.
