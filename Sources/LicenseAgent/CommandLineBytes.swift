@@ -5,6 +5,10 @@ import LicensePolicy
 /// output and secrets"): the parsers decode `argv` into `String`s and repair what is not
 /// UTF-8, so each parsed value is matched back to the `argv` entry it came from.
 public enum CommandLineBytes {
+    /// The arguments without the program name, as the parser takes them: read from `argv`
+    /// itself, so they never depend on `/proc` (which Swift's `CommandLine` reads on Linux).
+    public static var commandLine: [String] { RawArguments.strings }
+
     /// The bytes of the option `name`'s value (`--root DIR`, `--dir=DIR`…) that `parsed` was
     /// decoded from; `parsed`'s UTF-8 when the option was not given (its default).
     public static func option(_ name: String, _ parsed: String) -> [UInt8] {

@@ -28,9 +28,17 @@ struct LicenseAgentCommand: ParsableCommand {
     /// is answered here rather than through the parser's `version:`, which also claims
     /// `--version` after a subcommand whenever that command's parsing fails, and `may-update`
     /// has an option of that name —; and the boot invocations skip the parser (`BootDispatch`).
+    ///
+    /// The arguments are `argv` as the kernel passed it (`CommandLineBytes.commandLine`), never a reading of
+    /// `/proc`, which Swift's `CommandLine` needs on Linux. No arguments at all is a usage error
+    /// (exit 64) with the parser's usage text: a caller that lost its arguments on the way must
+    /// not be told "success".
     static func main() {
+        let arguments = CommandLineBytes.commandLine
         ProcessStartup.prepare()
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.isEmpty {
+            exit(withError: ValidationError("No command was given. Name one, for example `license-agent status`."))
+        }
         if arguments == ["--version"] {
             Console.write(BuildInfo.version)
             return
