@@ -7,8 +7,10 @@ import LicensePolicy
 ///
 /// It answers whatever is broken around the licenses (CLI.md "The boot check never leaves
 /// the device without an answer"): a missing keyring, partition or unit ID is a named
-/// warning; an unreadable settings or state file, or a unit-ID source that fails, is a
-/// problem listed in the report. Only a license directory that cannot be listed stops it.
+/// warning; an unreadable settings or state file, a license file that cannot be read, or a
+/// unit-ID source that fails, is a problem listed in the report — never a verdict or a
+/// warning that would read as an answer (CLI.md "An error reading is never a verdict"). Only
+/// a license directory that cannot be listed, or a keyring that cannot be read, stops it.
 public struct DeviceInspector {
     public let layout: DeviceLayout
     /// The raw clock; injectable so that tests of the core need no `faketime`.
@@ -35,7 +37,7 @@ public struct DeviceInspector {
         }
         let verification = verification ?? LicenseVerification(layout: layout)
         if let warning = verification.trustWarning { setup.append(warning) }
-        let examined = try verification.examineInstalled(layout: layout)
+        let examined = try verification.examineInstalled(layout: layout, unreadable: &problems)
 
         let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
                                   newestIssued: LicenseEvaluation.newestIssued(examined))
@@ -67,7 +69,9 @@ public struct DeviceInspector {
                             warnings: warnings, problems: problems)
     }
 
-    /// The unit ID, or nil with the warning that says why (and the failure, when reading failed).
+    /// The unit ID, or nil with the warning that says why. When reading failed (sysfs, the
+    /// mount table), nil with the failure as a problem and no `unit-id-missing`: the device may
+    /// well have a unit ID, and advice to connect a network adapter would be wrong.
     private func readUnitID(problems: inout [AgentError], warnings: inout [Warning]) -> UnitID? {
         do {
             let selection = try UnitIDReader(layout: layout).read()
@@ -75,9 +79,9 @@ public struct DeviceInspector {
             if let unit = selection.unitID { return unit }
             warnings.append(Warning(code: .unitIdMissing, message: selection.noUnitIDError.sentence))
         } catch {
-            problems.append(error)
-            warnings.append(Warning(code: .unitIdMissing,
-                                    message: "The unit ID could not be read: \(error.sentence) Licenses cannot match this device."))
+            problems.append(error.reported(as: error.code, "The unit ID could not be read: \(error.summary)", remedy: """
+                No license can match this device until it can be read; the kernel log names the fault
+                """))
         }
         return nil
     }

@@ -39,7 +39,7 @@ public struct UnitIDReader: Sendable {
         guard let mount = table.entry(forMountPoint: partition) else {
             return .absent(reason: "/license is not a separate mount")
         }
-        return udev.pocketFacts(major: mount.device.major, minor: mount.device.minor, source: mount.source)
+        return try udev.pocketFacts(major: mount.device.major, minor: mount.device.minor, source: mount.source)
     }
 
     /// `path` made absolute against the working directory, since mount points always are.

@@ -88,7 +88,10 @@ public final class OpenDirectory {
         // fdopendir takes over the descriptor it is given: give it a duplicate.
         let duplicate = try valueOrErrno { fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0) }
             .orThrow("Cannot list a directory", path: path)
-        guard let stream = fdopendir(duplicate) else {
+        // fdopendir checks the descriptor with fstat, which may be interrupted like any call.
+        var opened = fdopendir(duplicate)
+        while opened == nil && errno == EINTR { opened = fdopendir(duplicate) }
+        guard let stream = opened else {
             let failure = Errno(rawValue: errno)
             _ = Glibc.close(duplicate)
             throw AgentError(.io, "Cannot list a directory", path: path, cause: .system(failure))
@@ -99,7 +102,11 @@ public final class OpenDirectory {
         while true {
             errno = 0
             guard let record = readdir(stream) else {
-                if errno != 0 { throw AgentError(.io, "Cannot list a directory", path: path, cause: .system(Errno(rawValue: errno))) }
+                let failure = Errno(rawValue: errno)
+                // A signal that cut `getdents64` short is retried like every other call: the
+                // stream's position has not moved, so the next readdir asks again from there.
+                if failure == .interrupted { continue }
+                if failure.rawValue != 0 { throw AgentError(.io, "Cannot list a directory", path: path, cause: .system(failure)) }
                 break
             }
             let name = withUnsafeBytes(of: record.pointee.d_name) { raw in FileName(bytes: raw.prefix { $0 != 0 }) }
@@ -126,8 +133,12 @@ public final class OpenDirectory {
 
     /// The file type of `name` (`fstatat`, not following a symbolic link), or the errno.
     private func status(of name: FileName) -> Result<FileType, Errno> {
-        name.withCString { name in
-            Result { () throws(Errno) -> FileType in try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow).type }
+        while true {
+            let status = name.withCString { name in
+                Result { () throws(Errno) -> FileType in try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow).type }
+            }
+            if case .failure(.interrupted) = status { continue }
+            return status
         }
     }
 

@@ -3,12 +3,13 @@ import CommandReporting
 import LicenseAgent
 import LicensePolicy
 
-/// `status [--at DATE]`: the read-only report. Exit 0 licensed, 2 unlicensed.
+/// `status [--at DATE]`: the read-only report. Exit 0 licensed, 2 unlicensed, 1 when something
+/// it reports on could not be read (listed in `errors`).
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Report the unit ID, every license's verdict, products, features and warnings.",
-        discussion: "Changes nothing. Exit 0 when the device is licensed, 2 when it is not.")
+        discussion: "Changes nothing. Exit 0 when the device is licensed, 2 when it is not, 1 when something could not be read (listed under errors).")
 
     @OptionGroup var options: GlobalOptions
 
@@ -22,6 +23,12 @@ struct StatusCommand: ParsableCommand {
         try runReporting(json: json) {
             let status = try DeviceStatus.current(layout: layout, at: at)
             Console.write(json ? JSONOutput.string(status.document) : status.text)
+            // Something could not be read (a license file, sysfs, a state file): the report is
+            // incomplete, and an error reading is never an answer (CLI.md): exit 1, as `check` does.
+            if let first = status.errors.first {
+                writeToStandardError("The report is incomplete (\(status.errors.count) error(s), listed in it): \(first.sentence)")
+                return 1
+            }
             return status.report.licensed ? 0 : 2
         }
     }

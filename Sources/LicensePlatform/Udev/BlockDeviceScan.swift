@@ -37,24 +37,28 @@ extension Udev {
     /// `excluding` (the UD Pocket the system runs from) are left out.
     public func usbFileSystemDevices(excluding number: MountTable.DeviceNumber? = nil) throws(AgentError) -> [USBFileSystemDevice] {
         let blocks = try devices(inSubsystem: "block")
-        let excludedUSBDevice = number.flatMap { device(kind: "b", major: $0.major, minor: $0.minor) }
-            .flatMap { $0.ancestor(subsystem: "usb", deviceType: "usb_device") }?.syspath
+        var excludedUSBDevice: String?
+        if let number, let pocket = try device(kind: "b", major: number.major, minor: number.minor) {
+            excludedUSBDevice = try pocket.ancestor(subsystem: "usb", deviceType: "usb_device")?.syspath
+        }
 
         var usbBlocks: [(device: UdevDevice, usb: UdevDevice)] = []
+        var partitionParents: Set<String> = []
         for block in blocks {
-            guard let usb = block.ancestor(subsystem: "usb", deviceType: "usb_device") ?? block.ancestor(subsystem: "usb"),
-                  usb.syspath != excludedUSBDevice else { continue }
+            var usb = try block.ancestor(subsystem: "usb", deviceType: "usb_device")
+            if usb == nil { usb = try block.ancestor(subsystem: "usb") }
+            guard let usb, usb.syspath != excludedUSBDevice else { continue }
             usbBlocks.append((block, usb))
+            if try Udev.isPartition(block), let parent = try block.parent() { partitionParents.insert(parent.syspath) }
         }
-        let partitionParents = Set(usbBlocks.filter { Udev.isPartition($0.device) }.compactMap { $0.device.parent?.syspath })
 
         var found: [USBFileSystemDevice] = []
         for (block, usb) in usbBlocks {
             guard let node = block.deviceNode, !node.isEmpty else { continue }
             let fileSystem = block.property("ID_FS_TYPE").flatMap { $0.isEmpty ? nil : $0 }
-            if !Udev.isPartition(block) {
+            if try !Udev.isPartition(block) {
                 let hasPartitions = partitionParents.contains(block.syspath) || block.property("ID_PART_TABLE_TYPE") != nil
-                let isEmpty = block.attribute("size")?.trimmingASCIIWhitespace() == "0"
+                let isEmpty = try block.attribute("size")?.trimmingASCIIWhitespace() == "0"
                 guard fileSystem != nil || (!hasPartitions && !isEmpty) else { continue }
             }
             found.append(USBFileSystemDevice(name: block.sysname, deviceNode: node, fileSystemType: fileSystem,
@@ -76,19 +80,23 @@ extension Udev {
     /// block devices (a umockdev testbed has no `/sys/dev/block` links to look it up by).
     public func blockDevice(number: MountTable.DeviceNumber) throws(AgentError) -> UdevDevice? {
         let wanted = "\(number.major):\(number.minor)"
-        return try devices(inSubsystem: "block").first { $0.attribute("dev")?.trimmingASCIIWhitespace() == wanted }
+        for block in try devices(inSubsystem: "block") where try block.attribute("dev")?.trimmingASCIIWhitespace() == wanted {
+            return block
+        }
+        return nil
     }
 
     /// True when `device` sits on the same USB device as the block device `number`, e.g. a
     /// partition of the UD Pocket whose other partition is mounted on `/license`.
     public func sharesUSBDevice(_ device: UdevDevice, withBlockDevice number: MountTable.DeviceNumber) throws(AgentError) -> Bool {
-        guard let usb = device.ancestor(subsystem: "usb", deviceType: "usb_device"),
+        guard let usb = try device.ancestor(subsystem: "usb", deviceType: "usb_device"),
               let other = try blockDevice(number: number)?.ancestor(subsystem: "usb", deviceType: "usb_device") else { return false }
         return usb.syspath == other.syspath
     }
 
     /// A partition, by udev's `DEVTYPE` or by sysfs's `partition` attribute.
-    static func isPartition(_ device: UdevDevice) -> Bool {
-        device.deviceType == "partition" || device.property("DEVTYPE") == "partition" || device.attribute("partition") != nil
+    static func isPartition(_ device: UdevDevice) throws(AgentError) -> Bool {
+        if device.deviceType == "partition" || device.property("DEVTYPE") == "partition" { return true }
+        return try device.attribute("partition") != nil
     }
 }

@@ -16,26 +16,50 @@ public final class Udev {
 
     deinit { udev_unref(pointer) }
 
-    /// Every device of `subsystem` (e.g. `net`), in libudev's order.
+    /// Every device of `subsystem` (e.g. `net`), in libudev's order; a scan that a signal cut
+    /// short is done again, as every interrupted call is.
     public func devices(inSubsystem subsystem: String) throws(AgentError) -> [UdevDevice] {
-        let enumeration = try UdevEnumerate(udev: self)
-        try enumeration.matchSubsystem(subsystem)
-        return try enumeration.scan()
+        while true {
+            let enumeration = try UdevEnumerate(udev: self)
+            try enumeration.matchSubsystem(subsystem)
+            if let devices = try enumeration.scan() { return devices }
+        }
     }
 
     /// The block (`kind` "b") or character ("c") device with this number, or nil when the
     /// system has none (`/sys/dev/{block,char}/MAJ:MIN` is missing).
-    public func device(kind: Character, major: UInt32, minor: UInt32) -> UdevDevice? {
+    public func device(kind: Character, major: UInt32, minor: UInt32) throws(AgentError) -> UdevDevice? {
         let type: CChar = kind == "c" ? CChar(UInt8(ascii: "c")) : CChar(UInt8(ascii: "b"))
         let number = Udev.deviceNumber(major: major, minor: minor)
-        guard let device = udev_device_new_from_devnum(pointer, type, number) else { return nil }
-        return UdevDevice(owning: device, context: self)
+        let device = try Udev.lookup("Cannot read device \(major):\(minor) in sysfs", path: nil) {
+            udev_device_new_from_devnum(pointer, type, number)
+        }
+        return device.map { UdevDevice(owning: $0, context: self) }
     }
 
     /// The device called `sysname` in `subsystem` (e.g. `block`, `sdb1`), or nil.
-    public func device(subsystem: String, sysname: String) -> UdevDevice? {
-        guard let device = udev_device_new_from_subsystem_sysname(pointer, subsystem, sysname) else { return nil }
-        return UdevDevice(owning: device, context: self)
+    public func device(subsystem: String, sysname: String) throws(AgentError) -> UdevDevice? {
+        let device = try Udev.lookup("Cannot read device \(sysname) in sysfs", path: nil) {
+            udev_device_new_from_subsystem_sysname(pointer, subsystem, sysname)
+        }
+        return device.map { UdevDevice(owning: $0, context: self) }
+    }
+
+    /// Runs a libudev lookup that answers NULL both for "there is none" and for a failure, and
+    /// tells the two apart by errno, which libudev sets on every failure: nil for none
+    /// (`ENOENT`, `ENODEV`, or no errno at all), an error for anything else. A sysfs read that
+    /// failed (EIO from a driver) must never pass for an absent attribute or device: the unit ID
+    /// would then be missing, or another interface's (CLI.md "An error reading is never a verdict").
+    /// libudev does not retry a read that a signal cut short (`EINTR`); this does.
+    static func lookup<Found>(_ summary: String, path: String?, _ call: () -> Found?) throws(AgentError) -> Found? {
+        while true {
+            errno = 0
+            if let found = call() { return found }
+            let failure = Errno(rawValue: errno)
+            if failure == .interrupted { continue }
+            if failure.rawValue == 0 || failure == .noSuchFileOrDirectory || failure == .operationNotSupportedByDevice { return nil }
+            throw AgentError(.io, summary, path: path, cause: .system(failure))
+        }
     }
 
     /// glibc's `makedev` (a macro Swift cannot import): the Linux `dev_t` encoding.

@@ -1,6 +1,7 @@
 internal import CUdev
 import Glibc
 import LicensePolicy
+import SystemPackage
 
 /// One libudev device (`struct udev_device`): its names, sysfs attributes, udev
 /// properties and ancestors.
@@ -36,14 +37,17 @@ public final class UdevDevice {
     /// `/dev/…`, when the device has a node.
     public var deviceNode: String? { string(udev_device_get_devnode(pointer)) }
 
-    /// A sysfs attribute's value (file contents, trailing newline removed), or nil.
-    public func attribute(_ name: String) -> String? {
-        string(udev_device_get_sysattr_value(pointer, name))
+    /// A sysfs attribute's value (file contents, trailing newline removed); nil when the device
+    /// has no such attribute. A read that fails is an error, never an absent attribute.
+    public func attribute(_ name: String) throws(AgentError) -> String? {
+        try Udev.lookup("Cannot read a device attribute", path: syspath + "/" + name) {
+            udev_device_get_sysattr_value(pointer, name)
+        }.map { String(cString: $0) }
     }
 
-    /// A sysfs attribute read as a decimal or `0x` hexadecimal integer.
-    public func integerAttribute(_ name: String) -> Int? {
-        guard let text = attribute(name)?.trimmingASCIIWhitespace() else { return nil }
+    /// A sysfs attribute read as a decimal or `0x` hexadecimal integer; nil when absent or not a number.
+    public func integerAttribute(_ name: String) throws(AgentError) -> Int? {
+        guard let text = try attribute(name)?.trimmingASCIIWhitespace() else { return nil }
         if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
         return Int(text)
     }
@@ -53,23 +57,28 @@ public final class UdevDevice {
         string(udev_device_get_property_value(pointer, name))
     }
 
-    /// True when `relative` (a file, directory or link under the syspath) exists.
-    public func hasEntry(_ relative: String) -> Bool {
-        access(syspath + "/" + relative, F_OK) == 0
+    /// True when `relative` (a file, directory or link under the syspath) exists; a failure
+    /// other than "no such file" is an error.
+    public func hasEntry(_ relative: String) throws(AgentError) -> Bool {
+        let path = syspath + "/" + relative
+        switch nothingOrErrno({ access(path, F_OK) }) {
+        case .success: return true
+        case .failure(.noSuchFileOrDirectory), .failure(.notDirectory): return false
+        case .failure(let failure): throw AgentError(.io, "Cannot inspect a device", path: path, cause: .system(failure))
+        }
     }
 
     /// The nearest ancestor that is a device, or nil for a top-level or virtual device.
-    public var parent: UdevDevice? {
-        guard let parent = udev_device_get_parent(pointer) else { return nil }
-        return UdevDevice(borrowing: parent, context: context)
+    public func parent() throws(AgentError) -> UdevDevice? {
+        try Udev.lookup("Cannot find a device's parent", path: syspath) { udev_device_get_parent(pointer) }
+            .map { UdevDevice(borrowing: $0, context: context) }
     }
 
     /// The nearest ancestor in `subsystem` (and of `deviceType`, when given).
-    public func ancestor(subsystem: String, deviceType: String? = nil) -> UdevDevice? {
-        guard let found = udev_device_get_parent_with_subsystem_devtype(pointer, subsystem, deviceType) else {
-            return nil
-        }
-        return UdevDevice(borrowing: found, context: context)
+    public func ancestor(subsystem: String, deviceType: String? = nil) throws(AgentError) -> UdevDevice? {
+        try Udev.lookup("Cannot find a device's ancestors", path: syspath) {
+            udev_device_get_parent_with_subsystem_devtype(pointer, subsystem, deviceType)
+        }.map { UdevDevice(borrowing: $0, context: context) }
     }
 
     private func string(_ pointer: UnsafePointer<CChar>?) -> String? {

@@ -25,9 +25,13 @@ final class UdevEnumerate {
     }
 
     /// Scans sysfs and opens every matching device. A device that disappears between the
-    /// scan and the open (hot-unplug) is left out.
-    func scan() throws(AgentError) -> [UdevDevice] {
+    /// scan and the open (hot-unplug) is left out; one that cannot be read is an error. Nil when
+    /// a signal cut the scan short (`EINTR` from a `getdents64` in sysfs, which libudev does not
+    /// retry): the list may then lack devices, and this enumeration keeps that list (a second
+    /// scan of it answers from it), so the caller scans again with a new one.
+    func scan() throws(AgentError) -> [UdevDevice]? {
         let result = udev_enumerate_scan_devices(pointer)
+        if result == -EINTR { return nil }
         guard result >= 0 else {
             throw AgentError(.devices, "libudev could not scan devices", path: "/sys",
                              cause: .system(Errno(rawValue: -result)))
@@ -36,7 +40,9 @@ final class UdevEnumerate {
         var entry = udev_enumerate_get_list_entry(pointer)
         while let current = entry {
             if let syspath = udev_list_entry_get_name(current),
-               let device = udev_device_new_from_syspath(context.pointer, syspath) {
+               let device = try Udev.lookup("Cannot read a device in sysfs", path: String(cString: syspath), {
+                   udev_device_new_from_syspath(context.pointer, syspath)
+               }) {
                 devices.append(UdevDevice(owning: device, context: context))
             }
             entry = udev_list_entry_get_next(current)

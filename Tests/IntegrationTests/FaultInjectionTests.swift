@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Every state-changing and reading syscall of a change, failed in turn (CLI.md "One failed
+/// syscall never costs the truth"): strace injects EIO, ENOSPC or EINTR at the Nth call of
+/// one syscall, for every N the command makes, and after each run the rules are checked —
+/// the license set is the old one or the new one, byte for byte; the exit status says which
+/// (0: the new set stands; anything else: nothing changed); an EINTR is retried, so the change
+/// goes through; nothing is left behind in the license directory.
+@Suite struct FaultInjectionTests {
+    typealias Device = FailedSyscallTests.Device
+    typealias Change = FailedSyscallTests.Change
+
+    /// The syscalls a change makes that write, or read what decides it.
+    static let syscalls = ["openat", "read", "write", "fsync", "newfstatat", "getdents64", "mkdirat", "linkat",
+                           "renameat2", "unlinkat"]
+
+    /// One change through every fault site: returns how many runs were made.
+    static func drive(_ change: Change, errno: String) throws -> Int {
+        let device = try Device()
+        let before = ["EMP.lic": device.emp, "PAS.lic": device.pas]
+        var after: [String: Data] = [:]
+        for name in device.expectedAfter[change] ?? [] {
+            after[name] = name == "EMP.lic" ? device.emp : name == "PAS.lic" ? device.pas : device.new
+        }
+        var runs = 0
+        for syscall in syscalls {
+            // The calls on the device's own files (strace -y names every descriptor's path).
+            let calls = try device.occurrences(of: syscall, change) { $0.contains(device.tree.root) }
+            for call in calls {
+                try device.reset()
+                let result = try device.run(change, strace: ["-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"])
+                runs += 1
+                let site = "\(errno) at \(syscall) #\(call) of \(change)"
+                let names = try device.tree.installedNames()
+                let files = Dictionary(uniqueKeysWithValues: try names.map { name in
+                    (name, try Data(contentsOf: URL(fileURLWithPath: device.tree.licenseDirectory + "/" + name)))
+                })
+                #expect(names.allSatisfy { !$0.hasPrefix(".") }, "\(site): something left behind: \(names)")
+                if errno == "EINTR" {
+                    #expect(result.status == 0 && files == after, "\(site): an interrupted call is retried: \(names)\n\(result)")
+                } else if result.status == 0 {
+                    #expect(files == after, "\(site): exit 0 but not the new set: \(names)\n\(result)")
+                } else {
+                    #expect(files == before, "\(site): exit \(result.status) but not the old set: \(names)\n\(result)")
+                    #expect(!(result.stderr + result.stdout).isEmpty, "\(site): a failure says why")
+                }
+            }
+        }
+        return runs
+    }
+
+    @Test(arguments: Change.allCases, ["EIO", "ENOSPC", "EINTR"])
+    func everyFaultLeavesTheOldOrTheNewSet(change: Change, errno: String) throws {
+        let runs = try Self.drive(change, errno: errno)
+        #expect(runs > 20, "the trace covers the change: \(runs) fault sites")
+    }
+}
