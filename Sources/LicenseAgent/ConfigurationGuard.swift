@@ -87,12 +87,10 @@ public struct ConfigurationGuard: Sendable {
     /// - Parameter pas: today's PAS status, nil when the device has no counted PAS license.
     public func enforce(generation: OSGeneration, pas: ProductStatus?, now: Timestamp) throws(AgentError)
         -> ConfigurationState {
-        let marker = try readMarker()
-        let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
-        let snapshot = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
-        let action = FreezePolicy.decide(
-            generation: generation, pas: pas, marker: marker,
-            settingsMatchSnapshot: snapshot.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true)
+        let found = try settingsAndFreeze()
+        let (marker, current, snapshot) = (found.marker, found.current, found.snapshot)
+        let action = FreezePolicy.decide(generation: generation, pas: pas, marker: marker,
+                                         settingsMatchSnapshot: found.settingsMatchSnapshot)
         switch action {
         case .keep:
             try recordAssignedProfilesIfUnknown(marker)
@@ -286,6 +284,24 @@ public struct ConfigurationGuard: Sendable {
         guard var marker, marker.assignedProfiles == nil else { return }
         marker.assignedProfiles = assignedProfilesNow()
         try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
+    }
+
+    /// What the freeze decisions read: the marker (nil: not frozen), the settings file (nil:
+    /// none) and the frozen snapshot (nil: not frozen; `.some(nil)`: no settings file was frozen).
+    struct SettingsAndFreeze {
+        let marker: FreezeMarker?
+        let current: [UInt8]?
+        let snapshot: [UInt8]??
+
+        /// The settings set what the frozen snapshot sets, delivery keys aside (true when not frozen).
+        var settingsMatchSnapshot: Bool { snapshot.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true }
+    }
+
+    func settingsAndFreeze() throws(AgentError) -> SettingsAndFreeze {
+        let marker = try readMarker()
+        let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
+        let snapshot = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
+        return SettingsAndFreeze(marker: marker, current: current, snapshot: snapshot)
     }
 
     /// The frozen snapshot, proven to be the one the marker names (nil: no settings file was frozen).

@@ -117,18 +117,15 @@ extension ConfigurationGuard {
     /// Records the settings file as the last good configuration when `FreezePolicy.snapshot`
     /// says so; otherwise changes nothing. The caller holds the writer lock.
     public func snapshot(generation: OSGeneration, pas: ProductStatus?, now: Timestamp) throws(AgentError) -> Snapshot {
-        let marker = try readMarker()
-        let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
-        let frozen = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
-        let decision = FreezePolicy.snapshot(
-            generation: generation, pas: pas, marker: marker,
-            settingsMatchSnapshot: frozen.map { DeliveryKeys.sameConfiguration(current, $0) } ?? true)
+        let found = try settingsAndFreeze()
+        let decision = FreezePolicy.snapshot(generation: generation, pas: pas, marker: found.marker,
+                                             settingsMatchSnapshot: found.settingsMatchSnapshot)
         var recorded = false
         if decision == .record, let pas {
-            recorded = try lastGood.record(current, pasExpires: pas.expires, now: now)
+            recorded = try lastGood.record(found.current, pasExpires: pas.expires, now: now)
         }
         return Snapshot(decision: decision, recorded: recorded, generation: generation, pas: pas,
-                        configuration: ConfigurationState(marker: marker, action: .nothing))
+                        configuration: ConfigurationState(marker: found.marker, action: .nothing))
     }
 }
 

@@ -31,12 +31,7 @@ import TestSupport
         FileManager.default.fileExists(atPath: device.directory.appending(relative))
     }
 
-    static func auditActions(_ device: DeviceTree) -> [String] {
-        let text = (try? String(contentsOfFile: device.directory.appending("wfs/license-agent/audit.log"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["action"] as? String
-        }.filter { $0.hasPrefix("config-") }
-    }
+    static func auditActions(_ device: DeviceTree) -> [String] { FrozenConfigurationTests.auditActions(device) }
 
     /// The story of the issue: the 00:05 check of the PAS's last day records the settings, the
     /// UMS pushes a change in the afternoon, and the first check after expiry keeps that change.
