@@ -55,5 +55,6 @@ import TestSupport
     func everyFaultLeavesTheOldOrTheNewSet(change: Change, errno: String) throws {
         let runs = try Self.drive(change, errno: errno)
         #expect(runs > 20, "the trace covers the change: \(runs) fault sites")
+        print("fault injection: \(change) with \(errno): \(runs) fault sites")
     }
 }
