@@ -136,6 +136,9 @@ public struct ConfigurationGuard: Sendable {
         public let previous: String?
         /// True when the configuration is frozen and only the delivery keys were installed.
         public let deliveryKeysOnly: Bool
+        /// What failed after the new settings stood (the audit line, the last good record):
+        /// said, never a failure of the change.
+        public var warnings: [String] = []
     }
 
     /// `config apply FILE`: installs `path` as the settings file unless the configuration is
@@ -191,14 +194,24 @@ public struct ConfigurationGuard: Sendable {
             previousCopy = previousSettingsPath
         }
         try DurableFile.write(installing, to: settings)
-        try audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
-                  detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
-                      + "sha256 \(try Digest.sha256Hex(installing))"
-                      + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
-        if let generation {
-            try recordIfActive(installing, generation: generation, pas: pas, now: now)
+        // The commit point: the new settings stand, whatever fails from here on.
+        var applied = Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
+        do {
+            try audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
+                      detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
+                          + "sha256 \(try Digest.sha256Hex(installing))"
+                          + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
+        } catch {
+            applied.warnings.append("WARNING (audit-incomplete): the settings were applied, but their audit line is missing: \(error.sentence)")
         }
-        return Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
+        if let generation {
+            do {
+                try recordIfActive(installing, generation: generation, pas: pas, now: now)
+            } catch {
+                applied.warnings.append("Warning: the settings were applied, but could not be recorded as the last good configuration: \(error.sentence) The next check or settings change records them again.")
+            }
+        }
+        return applied
     }
 
     // MARK: - Steps

@@ -79,10 +79,13 @@ public struct LastGoodConfiguration: Sendable {
         } else {
             try? DurableFile.remove(copyPath)
         }
-        try AuditLog(layout: layout).append(AuditLog.Entry(
+        // The pair stands: a missing audit line is said, never a failure of the recording.
+        if let failure = AuditLog(layout: layout).record(AuditLog.Entry(
             time: now, action: "config-last-good", files: [layout.settingsFile, copyPath], outcome: "recorded",
             detail: "PAS active until \(pasExpires); "
-                + (digest.map { "settings sha256 \($0)" } ?? "no settings file")))
+                + (digest.map { "settings sha256 \($0)" } ?? "no settings file"))) {
+            log.warning("WARNING (audit-incomplete): the last good configuration was recorded, but its audit line is missing: \(failure.sentence)")
+        }
         return true
     }
 }

@@ -157,6 +157,7 @@ struct ConfigApplyCommand: ParsableCommand {
                     : "Applied \(file) as \(options.layout.settingsFile)"
                 Console.write(what + (applied.previous.map { "; the previous settings are kept as \($0)." } ?? "."))
             }
+            for warning in applied.warnings { writeToStandardError(warning, priority: .warning) }
             return 0
         }
     }
