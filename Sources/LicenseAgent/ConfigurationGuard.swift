@@ -136,8 +136,8 @@ public struct ConfigurationGuard: Sendable {
         public let previous: String?
         /// True when the configuration is frozen and only the delivery keys were installed.
         public let deliveryKeysOnly: Bool
-        /// What failed after the new settings stood (the audit line, the last good record):
-        /// said, never a failure of the change.
+        /// What failed after the new settings stood (the last good record): said, never a
+        /// failure of the change. A missing audit line is warned about where it happens.
         public var warnings: [String] = []
     }
 
@@ -177,7 +177,7 @@ public struct ConfigurationGuard: Sendable {
         if let marker = try readMarker() {
             let snapshot = try readSnapshot(of: marker)
             guard DeliveryKeys.sameConfiguration(contents, snapshot) else {
-                try audit(now, "config-apply", files: [path], outcome: "refused",
+                audit(now, "config-apply", files: [path], outcome: "refused",
                           detail: "frozen since \(marker.since); PAS expired on \(marker.pasExpired)")
                 throw AgentError(
                     .refused,
@@ -193,17 +193,13 @@ public struct ConfigurationGuard: Sendable {
             try DurableFile.write(previous, to: previousSettingsPath, mode: [.ownerReadWrite])
             previousCopy = previousSettingsPath
         }
+        let installingDigest = try Digest.sha256Hex(installing)
         try DurableFile.write(installing, to: settings)
         // The commit point: the new settings stand, whatever fails from here on.
         var applied = Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
-        do {
-            try audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
-                      detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
-                          + "sha256 \(try Digest.sha256Hex(installing))"
-                          + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
-        } catch {
-            applied.warnings.append("WARNING (audit-incomplete): the settings were applied, but their audit line is missing: \(error.sentence)")
-        }
+        audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
+              detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
+                  + "sha256 \(installingDigest)" + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))
         if let generation {
             do {
                 try recordIfActive(installing, generation: generation, pas: pas, now: now)
@@ -243,7 +239,7 @@ public struct ConfigurationGuard: Sendable {
         try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
         let origin = recorded.map { "the last good configuration recorded \($0.record.recordedAt)" }
             ?? "the settings found now (this device was never seen with an active PAS)"
-        try audit(now, "config-freeze", files: [layout.settingsFile, snapshotPath], outcome: "frozen",
+        audit(now, "config-freeze", files: [layout.settingsFile, snapshotPath], outcome: "frozen",
                   detail: "PAS expired on \(pasExpired); snapshot: \(origin); "
                       + (digest.map { "sha256 \($0)" } ?? "no settings file"))
         if !DeliveryKeys.sameConfiguration(current, snapshot) {
@@ -267,7 +263,7 @@ public struct ConfigurationGuard: Sendable {
         } else {
             try DurableFile.remove(layout.settingsFile)
         }
-        try audit(now, "config-restore", files: files, outcome: "restored",
+        audit(now, "config-restore", files: files, outcome: "restored",
                   detail: "the settings file differs from the frozen configuration (since \(since)); the snapshot was put back, the license delivery keys kept"
                       + (files.count > 1 ? ", and the changed file kept as \(files[1])" : ""))
     }
@@ -280,7 +276,7 @@ public struct ConfigurationGuard: Sendable {
         }
         try DurableFile.remove(markerPath)
         try DurableFile.remove(snapshotPath)
-        try audit(now, "config-thaw", files: files, outcome: "thawed",
+        audit(now, "config-thaw", files: files, outcome: "thawed",
                   detail: "frozen since \(marker.since) (PAS expired on \(marker.pasExpired)); a current license lifts the freeze")
     }
 
@@ -341,9 +337,12 @@ public struct ConfigurationGuard: Sendable {
         }
     }
 
-    private func audit(_ now: Timestamp, _ action: String, files: [String], outcome: String, detail: String)
-        throws(AgentError) {
-        try AuditLog(layout: layout).append(
-            AuditLog.Entry(time: now, action: action, files: files, outcome: outcome, detail: detail))
+    /// One audit line. The audit log is never a reason to stop (CLI.md "Audit log"): a line
+    /// that cannot be written is the `audit-incomplete` warning, on stderr.
+    private func audit(_ now: Timestamp, _ action: String, files: [String], outcome: String, detail: String) {
+        if let failure = AuditLog(layout: layout).record(
+            AuditLog.Entry(time: now, action: action, files: files, outcome: outcome, detail: detail)) {
+            log.warning("WARNING (audit-incomplete): the \(action) audit line is missing: \(failure.sentence)")
+        }
     }
 }
