@@ -69,7 +69,7 @@ public struct BootCheck {
         } catch {
             try? DurableFile.remove(layout.runtimeState)
             let bare = StatusDocument.Unanswered(errors: errors + [error.reported(as: error.code, "The answer could not be published: \(error.summary)")])
-            try? DurableFile.write(JSONOutput.encode(bare), to: layout.runtimeState)
+            _ = try? DurableFile.write(JSONOutput.encode(bare), to: layout.runtimeState)
             return error
         }
     }

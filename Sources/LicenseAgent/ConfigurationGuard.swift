@@ -194,9 +194,12 @@ public struct ConfigurationGuard: Sendable {
             previousCopy = previousSettingsPath
         }
         let installingDigest = try Digest.sha256Hex(installing)
-        try DurableFile.write(installing, to: settings)
+        let notDurable = try DurableFile.write(installing, to: settings)
         // The commit point: the new settings stand, whatever fails from here on.
         var applied = Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
+        if let notDurable {
+            applied.warnings.append("Warning: the settings were applied, but /wfs could not be flushed to disk: \(notDurable.sentence) A power cut now may bring the previous settings back.")
+        }
         audit(now, "config-apply", files: [path, settings], outcome: deliveryKeysOnly ? "applied delivery keys" : "applied",
               detail: (deliveryKeysOnly ? "frozen: only license delivery keys changed and were installed; " : "")
                   + "sha256 \(installingDigest)" + (previousCopy.map { "; previous settings kept as \($0)" } ?? ""))

@@ -27,8 +27,14 @@ public enum DurableFile {
     }
 
     /// Atomically replaces (or creates) `path` with `bytes`, durably.
+    ///
+    /// The rename is the commit point: once it happened, the new file is what every reader
+    /// sees, so a failed fsync of the directory afterwards is not thrown (a caller would
+    /// report a change that was made as not made) but returned, for callers that warn; a
+    /// power cut then leaves the old file or the new one, as before.
+    @discardableResult
     public static func write(_ bytes: [UInt8], to path: String,
-                             mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(AgentError) {
+                             mode: FilePermissions = [.ownerReadWrite, .groupRead, .otherRead]) throws(AgentError) -> AgentError? {
         let (directory, name) = split(path)
         guard let parent = try OpenDirectory.open(directory) else {
             throw AgentError(.io, "Cannot write a file: its directory does not exist", path: path)
@@ -43,7 +49,12 @@ public enum DurableFile {
             try? parent.removeFile(temporary)
             throw AgentError(.io, "Cannot write a file", path: path, cause: error.cause ?? .text(error.summary))
         }
-        try parent.synchronize()
+        do {
+            try parent.synchronize()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Removes the file at `path` and makes the removal durable. A file already gone is fine.

@@ -58,3 +58,35 @@ import TestSupport
         print("fault injection: \(change) with \(errno): \(runs) fault sites")
     }
 }
+
+/// `config apply` through every fault site: the settings file is the old one or the new one,
+/// exit 0 exactly when it is the new one, and an EINTR always goes through.
+extension FaultInjectionTests {
+    @Test(arguments: ["EIO", "ENOSPC", "EINTR"])
+    func everyFaultOfConfigApplyLeavesTheOldOrTheNewSettings(errno: String) throws {
+        let (probe, candidate) = try LastGoodPairTests.device()
+        var runs = 0
+        for syscall in Self.syscalls + ["rename"] {
+            let trace = probe.directory.appending("trace-\(syscall)")
+            _ = try LastGoodPairTests.apply(probe, candidate, strace: ["-y", "-o", trace, "-e", "trace=\(syscall)"])
+            let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+                .filter { $0.contains(" \(syscall)(") }
+            let calls = lines.indices.filter { lines[$0].contains(probe.root) }.map { $0 + 1 }
+            for call in calls {
+                let (device, candidate) = try LastGoodPairTests.device()
+                let result = try LastGoodPairTests.apply(device, candidate,
+                                                         strace: ["-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"])
+                runs += 1
+                let site = "\(errno) at \(syscall) #\(call) of config apply"
+                let settings = FrozenConfigurationTests.settings(device)
+                if errno == "EINTR" || result.status == 0 {
+                    #expect(result.status == 0 && settings == LastGoodPairTests.changed, "\(site): \(result)")
+                } else {
+                    #expect(settings == LastGoodPairTests.original, "\(site): exit \(result.status), settings \(settings ?? "none")")
+                }
+            }
+        }
+        print("fault injection: config apply with \(errno): \(runs) fault sites")
+        #expect(runs > 20)
+    }
+}
