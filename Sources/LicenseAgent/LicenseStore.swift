@@ -118,7 +118,15 @@ public struct LicenseStore {
                              remedy: "Move it out of /license/dsa/licenses, then try again")
         }
         let stagingName = FileName(LicenseStore.stagingPrefix + String(CurrentProcess.id))
-        try parent.makeDirectory(stagingName)
+        do throws(AgentError) {
+            try parent.makeDirectory(stagingName)
+        } catch {
+            // A full /license: a change that only removes needs no new block.
+            guard change.add.isEmpty, let live, Self.isNoSpace(error) else { throw error }
+            var applied = Applied()
+            applied.removed = try removeInPlace(existing.map(\.name).filter { doomed($0, by: change) }, from: live)
+            return applied
+        }
         guard let staging = try parent.directory(stagingName) else {
             throw AgentError(.io, "The staging directory vanished", path: parent.display(stagingName))
         }
@@ -126,10 +134,7 @@ public struct LicenseStore {
         var applied = Applied()
         var taken = Set<FileName>()
         for entry in existing where !DurableFile.isTemporary(entry.name) {
-            let isLicense = InstalledLicenses.isLicenseName(entry.name)
-            let doomed = isLicense && (change.remove.contains(entry.name)
-                || (change.removeAllLicenses && !change.keep.contains(entry.name)))
-            if doomed {
+            if doomed(entry.name, by: change) {
                 applied.removed.append(entry.name)
             } else if let live {
                 try live.link(entry.name, into: staging, as: entry.name)
@@ -158,6 +163,12 @@ public struct LicenseStore {
         }
         try parent.synchronize()
         return applied
+    }
+
+    /// True for an installed license file that `change` removes; other files always stay.
+    private func doomed(_ name: FileName, by change: Change) -> Bool {
+        InstalledLicenses.isLicenseName(name) && !DurableFile.isTemporary(name)
+            && (change.remove.contains(name) || (change.removeAllLicenses && !change.keep.contains(name)))
     }
 
     /// A staging directory left by a writer that died (power cut, kill -9), or an old set

@@ -19,9 +19,12 @@ public struct WriterLock {
     public static func withLock<Value>(layout: DeviceLayout, purpose: String, timeout: Duration = .seconds(10),
                                        _ body: (WriterLock) throws(AgentError) -> Value) throws(AgentError) -> Value {
         try FileLock.withLock(path: layout.writerLock, purpose: purpose, timeout: timeout) { lock throws(AgentError) in
-            // A writer before this one may have left /license writable (killed, or the remount failed).
+            let writer = WriterLock(held: lock)
+            // A writer before this one may have left /license writable (killed, or the remount
+            // failed), or a removal in place half done (killed).
             LicenseStore.restorePending(layout: layout)
-            return try body(WriterLock(held: lock))
+            LicenseStore(layout: layout, lock: writer).finishPendingRemoval()
+            return try body(writer)
         }
     }
 }

@@ -357,3 +357,60 @@ extension LicenseStoreTests {
         #expect(result.stdout.contains("NEXT ro clear"), "\(result)")
     }
 }
+
+/// A full `/license` never blocks a removal (CLI.md "One failed syscall never costs the truth").
+extension LicenseStoreTests {
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aRemovalWorksOnAnExt4LicensePartitionFullToTheLastBlock() throws {
+        let device = try DeviceTree()
+        let emp = try device.candidate("EMP.lic", device.sign(DeviceTree.document(product: "EMP")))
+        let pas = try device.candidate("PAS.lic", device.sign(DeviceTree.document(product: "PAS")))
+        let partition = device.directory.appending("license")
+        let image = device.directory.appending("license.img")
+        let result = try Self.inNamespace("""
+            truncate -s 8M \(image)
+            mkfs.ext4 -q -F -b 1024 -N 64 \(image)
+            mkdir -p \(partition)
+            mount -o loop \(image) \(partition)
+            mkdir -p \(partition)/dsa/licenses
+            cp \(emp) \(pas) \(partition)/dsa/licenses/
+            dd if=/dev/zero of=\(partition)/fill bs=1k 2>/dev/null || true
+            mkdir \(partition)/dsa/probe 2>/dev/null && echo "NOT FULL" || echo "FULL"
+            set +e
+            \(Umockdev.agent) remove --product EMP --root \(device.root) >\(device.root)/remove.out 2>&1
+            echo "REMOVE $?"
+            echo "LEFT $(ls \(partition)/dsa/licenses | tr '\\n' ' ')"
+            echo "RECORD $(test -e \(device.directory.appending("wfs/license-agent/removal-pending")) && echo kept || echo gone)"
+            """)
+        #expect(result.stdout.contains("FULL") && !result.stdout.contains("NOT FULL"), "the partition is full: \(result)")
+        #expect(result.stdout.contains("REMOVE 0"), "\(result)\n\((try? String(contentsOfFile: device.root + "/remove.out", encoding: .utf8)) ?? "")")
+        #expect(result.stdout.contains("LEFT PAS.lic "), "\(result)")
+        #expect(result.stdout.contains("RECORD gone"), "\(result)")
+    }
+
+    /// A removal in place killed after its first unlink: the next writer finishes it.
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aRemovalInPlaceCutShortIsFinishedByTheNextWriter() throws {
+        let device = try DeviceTree()
+        let emp = try device.candidate("EMP.lic", device.sign(DeviceTree.document(product: "EMP")))
+        let emp2 = try device.candidate("EMP-2.lic", device.sign(DeviceTree.document(product: "EMP")))
+        let pas = try device.candidate("PAS.lic", device.sign(DeviceTree.document(product: "PAS")))
+        let partition = device.directory.appending("license")
+        let image = device.directory.appending("license.img")
+        let result = try Self.inNamespace("""
+            truncate -s 8M \(image)
+            mkfs.ext4 -q -F -b 1024 -N 64 \(image)
+            mkdir -p \(partition)
+            mount -o loop \(image) \(partition)
+            mkdir -p \(partition)/dsa/licenses
+            cp \(emp) \(emp2) \(pas) \(partition)/dsa/licenses/
+            dd if=/dev/zero of=\(partition)/fill bs=1k 2>/dev/null || true
+            set +e
+            # Killed at the second unlink of a license: one EMP is gone, one is left.
+            strace -f -o /dev/null -e trace=unlinkat -e inject=unlinkat:signal=KILL:when=2 \\
+                \(Umockdev.agent) remove --product EMP --root \(device.root) >/dev/null 2>&1
+            echo "CUT $(ls \(partition)/dsa/licenses | tr '\\n' ' ')"
+            \(Umockdev.agent) remove --product NONE --root \(device.root) >/dev/null 2>&1
+            echo "NEXT $(ls \(partition)/dsa/licenses | tr '\\n' ' ')"
+            """)
+        #expect(result.stdout.contains("NEXT PAS.lic "), "the removal was finished: \(result)")
+    }
+}
