@@ -100,6 +100,8 @@ public struct LicenseImport {
 
             var offered = OfferedCandidates(unit: unit)
             try collect { candidate in offered.examine(candidate, with: verification) }
+            // A candidate the system failed to read is no verdict about it: nothing is changed.
+            if let unreadable = offered.unreadable { throw unreadable }
             log.debug("\(offered.items.count) candidate(s) examined, \(offered.keptBytes.count) kept for installing")
 
             let trusted = TrustedTime(clock: clock, mark: state.mark, buildDate: BuildInfo.buildDate,
@@ -191,8 +193,16 @@ struct OfferedCandidates {
 
     init(unit: UnitID?) { self.unit = unit }
 
+    /// The first candidate the system failed to read (an I/O error, not a refusal of what it
+    /// is): the import then changes nothing and says so.
+    private(set) var unreadable: AgentError?
+
     mutating func examine(_ candidate: LicenseImport.Candidate, with verification: LicenseVerification) {
         let contents = candidate.read()
+        if case .failure(let failure) = contents, failure.code == .io, case .errno? = failure.cause, unreadable == nil {
+            unreadable = failure.reported(as: .io, "Cannot read \(candidate.source): \(failure.summary). Nothing was changed",
+                                          remedy: "Check the medium it is on, then try again")
+        }
         let examined = verification.examine(FileName(candidate.source), contents: contents)
         if let document = examined.document, let unit, document.units.contains(unit),
            !keptIds.contains(document.licenseId), case .success(let bytes) = contents {

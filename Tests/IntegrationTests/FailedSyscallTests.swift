@@ -105,3 +105,21 @@ import TestSupport
         }
     }
 }
+
+extension FailedSyscallTests {
+    /// An EIO reading an import candidate is no verdict about it (never `malformed`): the
+    /// import changes nothing, exits 1 and says it could not read the file.
+    @Test func aCandidateThatCannotBeReadIsAnErrorNotAVerdict() throws {
+        let device = try Device()
+        let calls = try device.occurrences(of: "read", .importNew) { $0.contains("incoming/PWT.lic") }
+        try #require(!calls.isEmpty, "import reads the candidate")
+        for call in calls {
+            try device.reset()
+            let result = try device.run(.importNew, strace: ["-o", "/dev/null", "-e", "inject=read:error=EIO:when=\(call)"])
+            #expect(result.status == 1, "EIO at read #\(call): \(result)")
+            #expect(result.stderr.contains("Cannot read") && result.stderr.contains("Nothing was changed"), "\(result)")
+            #expect(!result.stdout.contains("malformed"), "\(result)")
+            #expect(try device.tree.installedNames() == ["EMP.lic", "PAS.lic"])
+        }
+    }
+}
