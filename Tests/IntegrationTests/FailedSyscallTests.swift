@@ -11,6 +11,8 @@ import TestSupport
         case removeEMP, importNew
         /// `import --replace`, which also removes the request file `/license/fetch.req`.
         case replaceAll
+        /// `profiles run` with a profile that removes EMP assigned.
+        case profileRun
     }
 
     final class Device {
@@ -33,6 +35,9 @@ import TestSupport
             try tree.install("EMP.lic", emp)
             try tree.install("PAS.lic", pas)
             try tree.directory.write("license/fetch.req", "{}")
+            try? FileManager.default.removeItem(atPath: tree.directory.appending("wfs/license-profiles"))
+            try tree.directory.write("wfs/license-profiles/RemoveEMP.profile",
+                                     "name: RemoveEMP\ndescription: Removes EMP\nselector: product:EMP\n")
         }
 
         func arguments(_ change: Change) -> [String] {
@@ -40,6 +45,7 @@ import TestSupport
             case .removeEMP: return [Umockdev.agent, "remove", "--product", "EMP", "--root", tree.root]
             case .importNew: return [Umockdev.agent, "import", "--root", tree.root, candidate]
             case .replaceAll: return [Umockdev.agent, "import", "--replace", "--root", tree.root, candidate]
+            case .profileRun: return [Umockdev.agent, "profiles", "run", "--root", tree.root]
             }
         }
 
@@ -60,13 +66,14 @@ import TestSupport
         }
 
         var expectedAfter: [Change: [String]] {
-            [.removeEMP: ["PAS.lic"], .importNew: ["EMP.lic", "PAS.lic", "PWT.lic"], .replaceAll: ["PWT.lic"]]
+            [.removeEMP: ["PAS.lic"], .importNew: ["EMP.lic", "PAS.lic", "PWT.lic"], .replaceAll: ["PWT.lic"],
+             .profileRun: ["PAS.lic"]]
         }
     }
 
     /// An EIO from the `fstatat` of a license that the change does not touch: the change
     /// fails or succeeds, and that license is there either way.
-    @Test(arguments: [Change.removeEMP, .importNew]) func anInspectionFailureNeverDropsALicense(change: Change) throws {
+    @Test(arguments: [Change.removeEMP, .importNew, .profileRun]) func anInspectionFailureNeverDropsALicense(change: Change) throws {
         let device = try Device()
         let calls = try device.occurrences(of: "newfstatat", change) { $0.contains("\"PAS.lic\"") }
         try #require(!calls.isEmpty, "the agent inspects PAS.lic")
