@@ -90,3 +90,42 @@ extension FaultInjectionTests {
         #expect(runs > 20)
     }
 }
+
+/// `check` through every fault site, with a profile that removes EMP assigned: the license set
+/// is the old or the new one, an answer is published whenever `/run` takes one (never a torn
+/// one), and an EINTR always goes through.
+extension FaultInjectionTests {
+    @Test(arguments: ["EIO", "ENOSPC", "EINTR"])
+    func everyFaultOfCheckLeavesAWholeSetAndAnAnswer(errno: String) throws {
+        let device = try Device()
+        let before = ["EMP.lic", "PAS.lic"], after = ["PAS.lic"]
+        let check = [Umockdev.agent, "check", "--root", device.tree.root]
+        var runs = 0
+        for syscall in Self.syscalls {
+            try device.reset()
+            let trace = device.tree.directory.appending("trace")
+            _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
+                                       "-o", trace, "-e", "trace=\(syscall)"] + check)
+            let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" \(syscall)(") }
+            for call in lines.indices.filter({ lines[$0].contains(device.tree.root) }).map({ $0 + 1 }) {
+                try device.reset()
+                try? FileManager.default.removeItem(atPath: device.tree.directory.appending("run/license-agent"))
+                let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f",
+                                                    "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + check)
+                runs += 1
+                let site = "\(errno) at \(syscall) #\(call) of check"
+                let names = try device.tree.installedNames()
+                #expect(names == before || names == after, "\(site): \(names)")
+                if let published = FileManager.default.contents(atPath: device.tree.directory.appending("run/license-agent/state.json")) {
+                    let answer = try? JSONSerialization.jsonObject(with: published) as? [String: Any]
+                    #expect(answer?["licensed"] is Bool, "\(site): a whole answer: \(String(decoding: published, as: UTF8.self))")
+                }
+                if errno == "EINTR" {
+                    #expect(result.status == 0 && names == after, "\(site): an interrupted call is retried: \(result)")
+                }
+            }
+        }
+        print("fault injection: check with \(errno): \(runs) fault sites")
+        #expect(runs > 20)
+    }
+}
