@@ -129,3 +129,52 @@ extension FaultInjectionTests {
         #expect(runs > 20)
     }
 }
+
+/// `deploy` through every fault site on the device's files: the license set is the old one or
+/// the old one plus the deployed license, exit 0 exactly when it went in, and an EINTR always
+/// goes through. (The loopback UMS and its answers are not faulted: that is the network's
+/// part, tested in DeployMisbehaviourTests.)
+extension FaultInjectionTests {
+    @Test(arguments: ["EIO", "ENOSPC", "EINTR"])
+    func everyFaultOfDeployLeavesTheOldOrTheNewSet(errno: String) throws {
+        let setup = try DeployTests.Setup()
+        let pas = try setup.device.sign(DeviceTree.document(product: "PAS"))
+        try setup.settings(link: try setup.ums.serve("EMP-R9HXH.lic", setup.license()))
+        func reset() throws {
+            for relative in ["license/dsa", "wfs/license-agent", "run/license-agent"] {
+                try? FileManager.default.removeItem(atPath: setup.device.directory.appending(relative))
+            }
+            _ = try setup.device.directory.makeDirectory("license/dsa/licenses")
+            try setup.device.install("PAS.lic", pas)
+        }
+        let deploy = [Umockdev.agent, "deploy", "--root", setup.device.root]
+        var runs = 0
+        for syscall in Self.syscalls {
+            try reset()
+            let trace = setup.device.directory.appending("trace")
+            _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
+                                       "-o", trace, "-e", "trace=\(syscall)"] + deploy)
+            let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" \(syscall)(") }
+            for call in lines.indices.filter({ lines[$0].contains(setup.device.root) }).map({ $0 + 1 }) {
+                try reset()
+                let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f",
+                                                    "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + deploy)
+                runs += 1
+                let site = "\(errno) at \(syscall) #\(call) of deploy"
+                let names = try setup.device.installedNames()
+                let installed = names == ["EMP-R9HXH.lic", "PAS.lic"]
+                if errno == "EINTR" || result.status == 0 {
+                    #expect(result.status == 0 && installed, "\(site): \(names)\n\(result)")
+                } else if installed {
+                    // Only a step after the change may fail it (the reboot command, here faulted
+                    // too), and then the output says the license is installed.
+                    #expect(result.stderr.contains("The license is installed"), "\(site): \(result)")
+                } else {
+                    #expect(names == ["PAS.lic"], "\(site): exit \(result.status) but \(names)\n\(result)")
+                }
+            }
+        }
+        print("fault injection: deploy with \(errno): \(runs) fault sites")
+        #expect(runs > 20)
+    }
+}
