@@ -80,7 +80,11 @@ public struct LicenseStore {
                 try DurableFile.write(request, to: layout.licensePartition + "/" + LicenseStore.requestFileName.description)
             }
             if change.changesLicenseSet {
-                applied = try replaceLicenseSet(change, in: partition)
+                do throws(AgentError) {
+                    applied = try replaceLicenseSet(change, in: partition)
+                } catch {
+                    throw nothingChanged(error)
+                }
             }
             if change.removeRequestFiles {
                 let removeRequests = { () throws(AgentError) in
@@ -163,6 +167,17 @@ public struct LicenseStore {
         }
         try parent.synchronize()
         return applied
+    }
+
+    /// A failure before the new set was swapped in, said as the administrator knows it: the
+    /// license directory rather than the staging directory (that only with `--verbose`),
+    /// that nothing was changed, and what to do.
+    private func nothingChanged(_ error: AgentError) -> AgentError {
+        let inStaging = error.path?.contains(LicenseStore.stagingPrefix) == true
+        if inStaging { log.debug("\(error.sentence)") }
+        return AgentError(error.code, error.summary + "; nothing was changed",
+                          path: inStaging ? layout.licenseDirectory : error.path, cause: error.cause,
+                          remedy: error.remedy ?? "Check the free space and the storage of /license, then try again")
     }
 
     /// True for an installed license file that `change` removes; other files always stay.

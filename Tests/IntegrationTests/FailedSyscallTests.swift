@@ -130,3 +130,22 @@ extension FailedSyscallTests {
         }
     }
 }
+
+extension FailedSyscallTests {
+    /// A failure before the new set is swapped in names what the administrator knows: the
+    /// license directory, not the staging directory; says that nothing was changed; and what
+    /// to do. (The internal name only with --verbose.)
+    @Test func aFailureBeforeTheSwapSaysNothingChangedWithoutInternalNames() throws {
+        let device = try Device()
+        for syscall in ["linkat", "mkdirat"] {
+            let calls = try device.occurrences(of: syscall, .removeEMP) { $0.contains(".licenses-staging-") }
+            try #require(!calls.isEmpty, "remove builds a staging directory (\(syscall))")
+            try device.reset()
+            let result = try device.run(.removeEMP, strace: ["-o", "/dev/null", "-e", "inject=\(syscall):error=EIO:when=\(calls[0])"])
+            #expect(result.status == 1, "\(result)")
+            #expect(result.stderr.contains("nothing was changed"), "\(result)")
+            #expect(!result.stderr.contains(".licenses-staging-"), "\(result)")
+            #expect(try device.tree.installedNames() == ["EMP.lic", "PAS.lic"])
+        }
+    }
+}
