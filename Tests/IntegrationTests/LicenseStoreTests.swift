@@ -360,20 +360,28 @@ extension LicenseStoreTests {
 
 /// A full `/license` never blocks a removal (CLI.md "One failed syscall never costs the truth").
 extension LicenseStoreTests {
-    @Test(.enabled(if: ProcessRunner.isRoot)) func aRemovalWorksOnAnExt4LicensePartitionFullToTheLastBlock() throws {
-        let device = try DeviceTree()
-        let emp = try device.candidate("EMP.lic", device.sign(DeviceTree.document(product: "EMP")))
-        let pas = try device.candidate("PAS.lic", device.sign(DeviceTree.document(product: "PAS")))
-        let partition = device.directory.appending("license")
-        let image = device.directory.appending("license.img")
-        let result = try Self.inNamespace("""
+    /// The shell lines that put a small ext4 filesystem on ROOT/license holding `files` in
+    /// `dsa/licenses`, then fill it to the last block.
+    static func fullExt4LicensePartition(_ device: DeviceTree, holding files: [String]) -> String {
+        let partition = device.directory.appending("license"), image = device.directory.appending("license.img")
+        return """
             truncate -s 8M \(image)
             mkfs.ext4 -q -F -b 1024 -N 64 \(image)
             mkdir -p \(partition)
             mount -o loop \(image) \(partition)
             mkdir -p \(partition)/dsa/licenses
-            cp \(emp) \(pas) \(partition)/dsa/licenses/
+            cp \(files.joined(separator: " ")) \(partition)/dsa/licenses/
             dd if=/dev/zero of=\(partition)/fill bs=1k 2>/dev/null || true
+            """
+    }
+
+    @Test(.enabled(if: ProcessRunner.isRoot)) func aRemovalWorksOnAnExt4LicensePartitionFullToTheLastBlock() throws {
+        let device = try DeviceTree()
+        let emp = try device.candidate("EMP.lic", device.sign(DeviceTree.document(product: "EMP")))
+        let pas = try device.candidate("PAS.lic", device.sign(DeviceTree.document(product: "PAS")))
+        let partition = device.directory.appending("license")
+        let result = try Self.inNamespace("""
+            \(Self.fullExt4LicensePartition(device, holding: [emp, pas]))
             mkdir \(partition)/dsa/probe 2>/dev/null && echo "NOT FULL" || echo "FULL"
             set +e
             \(Umockdev.agent) remove --product EMP --root \(device.root) >\(device.root)/remove.out 2>&1
@@ -394,15 +402,8 @@ extension LicenseStoreTests {
         let emp2 = try device.candidate("EMP-2.lic", device.sign(DeviceTree.document(product: "EMP")))
         let pas = try device.candidate("PAS.lic", device.sign(DeviceTree.document(product: "PAS")))
         let partition = device.directory.appending("license")
-        let image = device.directory.appending("license.img")
         let result = try Self.inNamespace("""
-            truncate -s 8M \(image)
-            mkfs.ext4 -q -F -b 1024 -N 64 \(image)
-            mkdir -p \(partition)
-            mount -o loop \(image) \(partition)
-            mkdir -p \(partition)/dsa/licenses
-            cp \(emp) \(emp2) \(pas) \(partition)/dsa/licenses/
-            dd if=/dev/zero of=\(partition)/fill bs=1k 2>/dev/null || true
+            \(Self.fullExt4LicensePartition(device, holding: [emp, emp2, pas]))
             set +e
             # Killed at the second unlink of a license: one EMP is gone, one is left.
             strace -f -o /dev/null -e trace=unlinkat -e inject=unlinkat:signal=KILL:when=2 \\
