@@ -28,8 +28,8 @@ struct DeployCommand: ParsableCommand {
 
     func run() throws {
         try runReporting(json: options.json) {
-            let outcome = try LicenseDeployment(layout: options.layout).run(onlyWhenUnlicensed: ifUnlicensed)
-            Console.write(options.json ? JSONOutput.string(DeploymentDocument(outcome)) : DeploymentDocument.text(outcome))
+            let outcome = try LicenseDelivery(layout: options.layout).run(onlyWhenUnlicensed: ifUnlicensed)
+            Console.write(options.json ? JSONOutput.string(DeliveryDocument(outcome)) : DeliveryDocument.text(outcome))
             for line in outcome.warnings + outcome.problems { writeToStandardError(line) }
             return outcome.exitStatus
         }

@@ -19,7 +19,7 @@ public func fuzzStateFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     if let record = try? JSONDecoder().decode(LastGoodRecord.self, from: bytes) {
         _ = record.recordedTime?.description
     }
-    if let record = try? JSONDecoder().decode(DeploymentRecord.self, from: bytes) {
+    if let record = try? JSONDecoder().decode(DeliveryRecord.self, from: bytes) {
         // Whatever a server once sent, nothing replayed as a header may carry a control character.
         for header in record.conditionalHeaders(forLinkSHA256: record.linkSHA256) {
             precondition(!header.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }, "header \(header)")

@@ -2,8 +2,8 @@ import LicensePolicy
 import Testing
 
 /// `deploy.json` and the reboot marker.
-@Suite struct DeploymentRecordTests {
-    static let record = DeploymentRecord(linkSHA256: "aaaa", link: "https://u:p@ums/l.lic", sha256: "bbbb",
+@Suite struct DeliveryRecordTests {
+    static let record = DeliveryRecord(linkSHA256: "aaaa", link: "https://u:p@ums/l.lic", sha256: "bbbb",
                                          etag: "\"v1\"", lastModified: "Mon, 30 Nov 2026 08:00:00 GMT",
                                          outcome: "installed", detail: "valid", time: Timestamp(day: Fixture.day("2026-11-30")))
 

@@ -61,7 +61,7 @@ public struct DeviceInspector {
         if let changed = UnitChange.warning(remembered: state.rememberedUnit, current: unit, licenses: reports) {
             warnings.append(changed)
         }
-        if let reboot = DeploymentState(layout: layout).rebootWarning() { warnings.append(reboot) }
+        if let reboot = DeliveryState(layout: layout).rebootWarning() { warnings.append(reboot) }
         if let writable = PendingRemount(layout: layout).warning() { warnings.append(writable) }
         warnings += entitlements.warnings
         return DeviceReport(unit: unit, generation: generation, clock: clock, trustedTime: trusted,

@@ -5,7 +5,7 @@
 ///
 /// The link itself is kept only as a digest plus a display form without credentials: a
 /// download link may carry a token, and the state directory is not the place for it.
-public struct DeploymentRecord: Sendable, Equatable, Codable {
+public struct DeliveryRecord: Sendable, Equatable, Codable {
     public var schemaVersion: Int = 1
     /// SHA-256 of the full link, to recognise it again.
     public var linkSHA256: String

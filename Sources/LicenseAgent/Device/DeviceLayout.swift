@@ -65,7 +65,7 @@ public struct DeviceLayout: Sendable {
     /// A license was installed and takes effect after a restart (DELIVERY.md step 4).
     public var rebootMarker: String { path("/run/license-agent/reboot-required") }
     /// What `deploy` did last (DELIVERY.md step 2).
-    public var deploymentRecord: String { path("/wfs/license-agent/deploy.json") }
+    public var deliveryRecord: String { path("/wfs/license-agent/deploy.json") }
     /// Installed shipped profiles; a development tree's `Profiles/` is found by the profile code.
     public var shippedProfiles: String { path("/usr/share/license-agent/profiles") }
 }

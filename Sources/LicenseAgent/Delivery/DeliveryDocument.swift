@@ -2,7 +2,7 @@ import LicensePolicy
 
 /// The `deploy --json` answer (DELIVERY.md step 5): the import result object of CLI.md
 /// (`results`, `removed`) plus `rebootRequested`, and what the run did.
-public struct DeploymentDocument: Encodable, Sendable {
+public struct DeliveryDocument: Encodable, Sendable {
     let schemaVersion = 1
     let results: [ImportDocument.Entry]
     let removed: [String]
@@ -10,11 +10,11 @@ public struct DeploymentDocument: Encodable, Sendable {
     let rebootRequested: Bool
     /// A new license was installed: a restart is pending (the marker is written).
     let rebootRequired: Bool
-    let step: LicenseDeployment.Outcome.Step
+    let step: LicenseDelivery.Outcome.Step
     @ExplicitNull var link: String?
     let detail: String
 
-    public init(_ outcome: LicenseDeployment.Outcome) {
+    public init(_ outcome: LicenseDelivery.Outcome) {
         results = ImportDocument.entries(outcome.imported)
         removed = outcome.imported?.removed.map(\.jsonText) ?? []
         rebootRequested = outcome.rebootRequested
@@ -25,7 +25,7 @@ public struct DeploymentDocument: Encodable, Sendable {
     }
 
     /// The human form: the import lines when something was downloaded, then what happened.
-    public static func text(_ outcome: LicenseDeployment.Outcome) -> String {
+    public static func text(_ outcome: LicenseDelivery.Outcome) -> String {
         var lines: [String] = []
         if let imported = outcome.imported {
             for result in imported.results {

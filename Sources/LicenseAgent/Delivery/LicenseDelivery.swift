@@ -15,7 +15,7 @@ import LicensePolicy
 /// across the network transfers; the writer lock (which `check` needs) is taken only by the
 /// import itself, so a slow UMS never blocks the boot check. The reboot command runs after
 /// both are released and `/license` is read-only again.
-public struct LicenseDeployment {
+public struct LicenseDelivery {
     public let layout: DeviceLayout
     public let clock: Timestamp
 
@@ -166,7 +166,7 @@ public struct LicenseDeployment {
         guard delivery.downloadURL != nil || delivery.server != nil else {
             return nothing("The device settings hold no license download link and no management server; nothing to do.")
         }
-        return try DeployLock.withLock(layout: layout, timeout: .seconds(90)) { () throws(AgentError) in
+        return try DeliveryLock.withLock(layout: layout, timeout: .seconds(90)) { () throws(AgentError) in
             try deployUnderLock(delivery, configuration: configuration, trail: trail, onlyWhenUnlicensed: onlyWhenUnlicensed)
         }
     }
@@ -237,7 +237,7 @@ public struct LicenseDeployment {
     private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options,
                           trail: AuditTrail) throws(AgentError) -> Outcome {
         let shown = Credentials.redacted(link)
-        let state = DeploymentState(layout: layout)
+        let state = DeliveryState(layout: layout)
         let linkDigest = try Digest.sha256Hex(Array(link.utf8))
         let record = state.record()
         let conditional = record?.conditionalHeaders(forLinkSHA256: linkDigest) ?? []
@@ -265,8 +265,8 @@ public struct LicenseDeployment {
             break
         }
         let contentDigest = try Digest.sha256Hex(response.body)
-        let etag = DeploymentRecord.validator(response.headers["etag"])
-        let lastModified = DeploymentRecord.validator(response.headers["last-modified"])
+        let etag = DeliveryRecord.validator(response.headers["etag"])
+        let lastModified = DeliveryRecord.validator(response.headers["last-modified"])
         if let record, record.delivered(linkSHA256: linkDigest, contentSHA256: contentDigest) {
             if record.etag != etag || record.lastModified != lastModified {
                 var refreshed = record
@@ -307,7 +307,7 @@ public struct LicenseDeployment {
             warnings.append("Not recorded as handled: the refusal is about this device, not the file, so the next run downloads and decides again.")
         } else {
             do {
-                try state.save(DeploymentRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
+                try state.save(DeliveryRecord(linkSHA256: linkDigest, link: link, sha256: contentDigest, etag: etag,
                                                 lastModified: lastModified, outcome: outcome, detail: verdicts, time: clock))
             } catch {
                 warnings.append("Warning: what was deployed could not be recorded, so the next run downloads it again: \(error.sentence)")

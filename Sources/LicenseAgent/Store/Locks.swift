@@ -32,7 +32,7 @@ public struct WriterLock {
 /// The lock that serialises `deploy` runs, `/run/license-agent/deploy.lock`, held across the
 /// network transfers (DELIVERY.md). It proves nothing about the writer lock, which the
 /// import inside a deploy takes for itself, so a slow UMS never blocks the boot check.
-public enum DeployLock {
+public enum DeliveryLock {
     /// Takes the deploy lock of `layout`, runs `body`, and releases it however `body` ends.
     public static func withLock<Value>(layout: DeviceLayout, timeout: Duration,
                                        _ body: () throws(AgentError) -> Value) throws(AgentError) -> Value {

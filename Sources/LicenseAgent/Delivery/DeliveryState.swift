@@ -9,19 +9,19 @@ import LicensePolicy
 /// Both are written atomically (`DurableFile`). An unreadable record reads as none: the next
 /// `deploy` then downloads once more and writes it anew, which costs one transfer, never a
 /// license.
-public struct DeploymentState: Sendable {
+public struct DeliveryState: Sendable {
     public let layout: DeviceLayout
 
     public init(layout: DeviceLayout) { self.layout = layout }
 
-    public func record() -> DeploymentRecord? {
-        guard let bytes = try? DurableFile.read(layout.deploymentRecord, limit: 64 << 10) else { return nil }
-        return try? JSONDecoder().decode(DeploymentRecord.self, from: Data(bytes))
+    public func record() -> DeliveryRecord? {
+        guard let bytes = try? DurableFile.read(layout.deliveryRecord, limit: 64 << 10) else { return nil }
+        return try? JSONDecoder().decode(DeliveryRecord.self, from: Data(bytes))
     }
 
-    public func save(_ record: DeploymentRecord) throws(AgentError) {
+    public func save(_ record: DeliveryRecord) throws(AgentError) {
         try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
-        try DurableFile.write(JSONOutput.encode(record, pretty: true), to: layout.deploymentRecord,
+        try DurableFile.write(JSONOutput.encode(record, pretty: true), to: layout.deliveryRecord,
                               mode: [.ownerReadWrite])
     }
 
