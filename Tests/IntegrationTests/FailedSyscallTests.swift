@@ -56,8 +56,10 @@ import TestSupport
         }
 
         /// The occurrences (1-based, in call order) of `syscall` whose traced line satisfies `matches`.
-        func occurrences(of syscall: String, _ change: Change, where matches: (Substring) -> Bool = { _ in true }) throws -> [Int] {
+        func occurrences(of syscall: String, _ change: Change, seeding rules: StateFileRules? = nil,
+                         where matches: (Substring) -> Bool = { _ in true }) throws -> [Int] {
             try reset()
+            try rules?.seed(tree)
             let trace = tree.directory.appending("trace")
             _ = try run(change, strace: ["-y", "-o", trace, "-e", "trace=\(syscall)"])
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")

@@ -24,12 +24,15 @@ import TestSupport
         for name in device.expectedAfter[change] ?? [] {
             after[name] = name == "EMP.lic" ? device.emp : name == "PAS.lic" ? device.pas : device.new
         }
+        try device.reset()
+        let rules = try StateFileRules(device.tree)
         var runs = 0
         for syscall in syscalls {
             // The calls on the device's own files (strace -y names every descriptor's path).
-            let calls = try device.occurrences(of: syscall, change) { $0.contains(device.tree.root) }
+            let calls = try device.occurrences(of: syscall, change, seeding: rules) { $0.contains(device.tree.root) }
             for call in calls {
                 try device.reset()
+                try rules.seed(device.tree)
                 let result = try device.run(change, strace: ["-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"])
                 runs += 1
                 let site = "\(errno) at \(syscall) #\(call) of \(change)"
@@ -38,6 +41,7 @@ import TestSupport
                     (name, try Data(contentsOf: URL(fileURLWithPath: device.tree.licenseDirectory + "/" + name)))
                 })
                 #expect(names.allSatisfy { !$0.hasPrefix(".") }, "\(site): something left behind: \(names)")
+                #expect(rules.violations(device.tree).isEmpty, "\(site): \(rules.violations(device.tree))\n\(result)")
                 if errno == "EINTR" {
                     #expect(result.status == 0 && files == after, "\(site): an interrupted call is retried: \(names)\n\(result)")
                 } else if result.status == 0 {
@@ -100,16 +104,22 @@ extension FaultInjectionTests {
         let device = try Device()
         let before = ["EMP.lic", "PAS.lic"], after = ["PAS.lic"]
         let check = [Umockdev.agent, "check", "--root", device.tree.root]
+        try device.reset()
+        let rules = try StateFileRules(device.tree)
+        let stale = #"{"schemaVersion":1,"licensed":false,"stale":"yesterday's answer"}"#
         var runs = 0
         for syscall in Self.syscalls {
             try device.reset()
+            try rules.seed(device.tree)
+            _ = try device.tree.directory.write("run/license-agent/state.json", stale)
             let trace = device.tree.directory.appending("trace")
             _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
                                        "-o", trace, "-e", "trace=\(syscall)"] + check)
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" \(syscall)(") }
             for call in lines.indices.filter({ lines[$0].contains(device.tree.root) }).map({ $0 + 1 }) {
                 try device.reset()
-                try? FileManager.default.removeItem(atPath: device.tree.directory.appending("run/license-agent"))
+                try rules.seed(device.tree)
+                _ = try device.tree.directory.write("run/license-agent/state.json", stale)
                 let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f",
                                                     "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + check)
                 runs += 1
@@ -119,7 +129,9 @@ extension FaultInjectionTests {
                 if let published = FileManager.default.contents(atPath: device.tree.directory.appending("run/license-agent/state.json")) {
                     let answer = try? JSONSerialization.jsonObject(with: published) as? [String: Any]
                     #expect(answer?["licensed"] is Bool, "\(site): a whole answer: \(String(decoding: published, as: UTF8.self))")
+                    #expect(answer?["stale"] == nil, "\(site): yesterday's answer is still published\n\(result)")
                 }
+                #expect(rules.violations(device.tree).isEmpty, "\(site): \(rules.violations(device.tree))\n\(result)")
                 if errno == "EINTR" {
                     #expect(result.status == 0 && names == after, "\(site): an interrupted call is retried: \(result)")
                 }
@@ -148,21 +160,26 @@ extension FaultInjectionTests {
             try setup.device.install("PAS.lic", pas)
         }
         let deploy = [Umockdev.agent, "deploy", "--root", setup.device.root]
+        try reset()
+        let rules = try StateFileRules(setup.device)
         var runs = 0
         for syscall in Self.syscalls {
             try reset()
+            try rules.seed(setup.device)
             let trace = setup.device.directory.appending("trace")
             _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
                                        "-o", trace, "-e", "trace=\(syscall)"] + deploy)
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" \(syscall)(") }
             for call in lines.indices.filter({ lines[$0].contains(setup.device.root) }).map({ $0 + 1 }) {
                 try reset()
+                try rules.seed(setup.device)
                 let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f",
                                                     "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + deploy)
                 runs += 1
                 let site = "\(errno) at \(syscall) #\(call) of deploy"
                 let names = try setup.device.installedNames()
                 let installed = names == ["EMP-R9HXH.lic", "PAS.lic"]
+                #expect(rules.violations(setup.device).isEmpty, "\(site): \(rules.violations(setup.device))\n\(result)")
                 if errno == "EINTR" || result.status == 0 {
                     #expect(result.status == 0 && installed, "\(site): \(names)\n\(result)")
                 } else if installed {
