@@ -10,20 +10,21 @@ import Musl
 #endif
 
 /// The boot invocations — `check` and `status`, with nothing but the global options — run
-/// without swift-argument-parser (issue 10, "Start-up").
+/// without swift-argument-parser (DECISIONS.md, "Boot invocations skip the argument parser").
 ///
-/// The parser's first parse costs about 10 M instructions (a third of `status` on a device
-/// without licenses, measured with callgrind): it reflects over every command's property
-/// wrappers and looks its types up in the Swift runtime's metadata, and it does that before
-/// it can tell `check` from `--help`. The boot check runs at every boot and the desktop
-/// waits for it; the argument lists it takes are fixed, so they are recognised here by
-/// exact words and sent to the same bodies the parsed commands run.
+/// The parser's first parse is a large share of a short command: it reflects over every
+/// command's property wrappers and looks its types up in the Swift runtime's metadata, and it
+/// does that before it can tell `check` from `--help` (the figures are in
+/// `Benchmarks/README.md`). The boot check runs at every boot and the desktop waits for it;
+/// the argument lists it takes are fixed, so they are recognised here by exact words and
+/// sent to the same bodies the parsed commands run.
 ///
-/// Recognised: the word `check` or `status`, and `--json`, `--verbose`, `--root DIR` or
-/// `--root=DIR` each at most once, before or after it (CLI.md "Global options"). Anything
-/// else — `--help`, `--at`, a repeated option, a `--root` that is not an existing directory
-/// (whose message and usage text are the parser's) — goes to the parser unchanged, so help,
-/// completion scripts, the man page and every usage error stay the parser's own.
+/// Recognised: the word `check` or `status`, and each global option (`GlobalOption`: `--json`,
+/// `--verbose`, `--root DIR` or `--root=DIR`) at most once, before or after it (CLI.md "Global
+/// options"). Anything else — `--help`, `--at`, a repeated option, a `--root` that is not an
+/// existing directory (whose message and usage text are the parser's) — goes to the parser
+/// unchanged, so help, completion scripts, the man page and every usage error stay the
+/// parser's own.
 enum BootDispatch {
     enum Command: String {
         case check, status
@@ -39,37 +40,45 @@ enum BootDispatch {
     /// The invocation `arguments` (without the program name) spell, when it is a boot one.
     static func invocation(_ arguments: [String]) -> Invocation? {
         var command: Command?
-        var root: String?
-        var json = false, verbose = false
+        var given: Set<GlobalOption> = []
+        var invocation = Invocation(command: .check)
         var rest = arguments[...]
         while let word = rest.popFirst() {
-            switch word {
-            case "--json" where !json: json = true
-            case "--verbose" where !verbose: verbose = true
-            case "--root" where root == nil:
-                guard let value = rest.popFirst(), !value.isEmpty, !value.hasPrefix("-") else { return nil }
-                root = value
-            case _ where word.hasPrefix("--root=") && root == nil:
-                let value = String(word.dropFirst("--root=".count))
-                guard !value.isEmpty else { return nil }
-                root = value
-            case "check" where command == nil, "status" where command == nil:
-                command = Command(rawValue: word)
-            default:
-                return nil
+            guard let spelling = GlobalOption.spelling(of: word) else {
+                guard command == nil, let boot = Command(rawValue: word) else { return nil }
+                command = boot
+                continue
+            }
+            let option: GlobalOption, value: String?
+            switch spelling {
+            case .flag(let flag):
+                (option, value) = (flag, nil)
+            case .valueFollows(let named):
+                guard let next = rest.popFirst(), !next.isEmpty, !next.hasPrefix("-") else { return nil }
+                (option, value) = (named, next)
+            case .joined(let named, let joined):
+                guard !joined.isEmpty else { return nil }
+                (option, value) = (named, joined)
+            }
+            guard given.insert(option).inserted else { return nil }
+            switch option {
+            case .root: invocation.root = value ?? "/"
+            case .json: invocation.json = true
+            case .verbose: invocation.verbose = true
             }
         }
         guard let command else { return nil }
-        return Invocation(command: command, root: root ?? "/", json: json, verbose: verbose)
+        invocation.command = command
+        return invocation
     }
 
     /// Runs a boot invocation and exits with its status; returns (having done nothing) when
     /// `arguments` are not one, or when `--root` does not name a directory (the parser then
-    /// reports that usage error in its own words). The root is the bytes the shell passed,
-    /// as `GlobalOptions` takes it.
+    /// reports that usage error in its own words). The root is the bytes of its argument, as
+    /// `GlobalOptions` takes it.
     static func runIfBootInvocation(_ arguments: [String]) {
         guard let invocation = invocation(arguments) else { return }
-        let root = CommandLineBytes.option("--root", invocation.root)
+        let root = CommandLineBytes.bytes(invocation.root)
         guard DeviceLayout.isExistingDirectory(root), let layout = try? DeviceLayout(rootBytes: root) else { return }
         // What `GlobalOptions.validate()` does after parsing.
         AgentLog.configure(verbose: invocation.verbose, journal: JournalStream.standardError.isJournal)
@@ -82,7 +91,7 @@ enum BootDispatch {
             exit(code.rawValue)
         } catch {
             // `runReporting` lets only `ExitCode` through; anything else is the parser's to print.
-            LicenseAgentCommand.exit(withError: error)
+            LicenseAgentCommand.exit(reporting: error)
         }
         exit(0)
     }

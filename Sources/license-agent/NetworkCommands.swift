@@ -5,7 +5,8 @@ import LicensePolicy
 
 /// Options of every command that talks to a server.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Proxy URL (default: proxy= in /etc/license-agent/agent.conf).", valueName: "url"))
+    @Option(help: ArgumentHelp("Proxy URL (default: proxy= in /etc/license-agent/agent.conf).", valueName: "url"),
+            transform: CommandLineBytes.text)
     var proxy: String?
 
     @Option(help: ArgumentHelp("Trust the CA certificates in this PEM file instead of the system store.", valueName: "file"))
@@ -13,7 +14,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// `--cacert` as the bytes the shell passed: keep `caFile` alive while the connection is used.
     func connection() throws(AgentError) -> (connection: NetworkImport.Connection, caFile: CommandLineBytes.Path?) {
-        let caFile = try cacert.map { (value: String) throws(AgentError) in try CommandLineBytes.path(ofOption: "--cacert", value) }
+        let caFile = try cacert.map { (value: String) throws(AgentError) in try CommandLineBytes.path(value) }
         return (.init(proxy: proxy, caFile: caFile?.path), caFile)
     }
 }
@@ -34,7 +35,8 @@ struct FetchCommand: ParsableCommand {
     @OptionGroup var importOptions: ImportOptions
     @OptionGroup var connectionOptions: ConnectionOptions
 
-    @Argument(help: ArgumentHelp("Where the license file is (https://, http://, ftp://, ftps://, file://).", valueName: "url"))
+    @Argument(help: ArgumentHelp("Where the license file is (https://, http://, ftp://, ftps://, file://).", valueName: "url"),
+              transform: CommandLineBytes.text)
     var url: String
 
     func validate() throws {
@@ -76,19 +78,20 @@ struct ActivateCommand: ParsableCommand {
     @Flag(help: "Request an evaluation license (the only kind that can be requested here).")
     var evaluation = false
 
-    @Option(help: "The administrator's e-mail address.")
+    @Option(help: "The administrator's e-mail address.", transform: CommandLineBytes.text)
     var email: String
 
-    @Option(help: "The administrator's name.")
+    @Option(help: "The administrator's name.", transform: CommandLineBytes.text)
     var name: String
 
-    @Option(help: "The company.")
+    @Option(help: "The company.", transform: CommandLineBytes.text)
     var company: String
 
     @Flag(help: "The user accepted the terms and the privacy policy (sent as \"termsAccepted\": true).")
     var acceptTerms = false
 
-    @Option(help: ArgumentHelp("License server base URL (default: server_url= in agent.conf).", valueName: "url"))
+    @Option(help: ArgumentHelp("License server base URL (default: server_url= in agent.conf).", valueName: "url"),
+            transform: CommandLineBytes.text)
     var server: String?
 
     func validate() throws {

@@ -106,7 +106,7 @@ struct RemoveCommand: ParsableCommand {
     var evaluation = false
 
     @Option(help: ArgumentHelp("Verified licenses of this product pack (e.g. EMP).", valueName: "code"),
-            completion: .list(ProductPacks.knownCodes))
+            completion: .list(ProductPacks.knownCodes), transform: CommandLineBytes.text)
     var product: String?
 
     @Flag(help: "Show what would be removed, change nothing.")

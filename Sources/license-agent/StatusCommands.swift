@@ -81,5 +81,5 @@ struct CheckCommand: ParsableCommand {
 }
 
 extension CalendarDay: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
+    public init?(argument: String) { self.init(parsing: CommandLineBytes.text(argument)) }
 }

@@ -40,8 +40,8 @@ struct USBImportCommand: ParsableCommand {
     func run() throws {
         try runReporting(json: options.json) {
             // --device as the bytes the shell passed, kept open while the import uses it.
-            let node = try device.map { (value: String) throws(AgentError) in try CommandLineBytes.path(ofOption: "--device", value) }
-            let source: USBImport.Source = node.map { .device($0.path) } ?? dir.map { .directory(CommandLineBytes.option("--dir", $0)) } ?? .scan
+            let node = try device.map { (value: String) throws(AgentError) in try CommandLineBytes.path(value) }
+            let source: USBImport.Source = node.map { .device($0.path) } ?? dir.map { .directory(CommandLineBytes.bytes($0)) } ?? .scan
             let outcome = try withExtendedLifetime(node) { () throws(AgentError) in
                 try USBImport(layout: options.layout)
                     .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))

@@ -5,7 +5,7 @@ import Testing
 /// The bash completion script the package ships (`license-agent
 /// --generate-completion-script bash`), run by a real bash as readline would: `import <TAB>`
 /// and `--root <TAB>` complete files and directories, `allows <TAB>` feature names,
-/// `remove --product <TAB>` product codes (issue 12, "Completions").
+/// `remove --product <TAB>` product codes.
 @Suite struct CompletionTests {
     /// Sources the generated script in bash, fills COMP_* for `line` typed so far (the cursor at
     /// its end) in `directory`, calls the completion function, and returns COMPREPLY sorted.

@@ -133,3 +133,32 @@ extension RootPathBytesTests {
         #expect(try Self.contents(device, "wfs/group.ini") == settings)
     }
 }
+
+/// Every path is the bytes of its own argument, by position, not the first argument that
+/// decodes alike: the root `dev\351` and a file `dev\352` both read `dev\u{FFFD}` as Swift
+/// decodes them, and so does a file whose UTF-8 name really is `dev\u{FFFD}`. Given the root
+/// first, each file was once taken for the root directory ("Not a regular file (directory)").
+extension RootPathBytesTests {
+    @Test(arguments: [["--root", "ROOT", "config", "apply", "TREE/dev\\352"],
+                      ["--root", "ROOT", "config", "apply", "TREE/dev\\357\\277\\275"],
+                      ["config", "apply", "--root", "ROOT", "TREE/dev\\352"]])
+    func aSettingsFileThatDecodesLikeTheRootIsItself(arguments: [String]) throws {
+        let device = try Self.device()
+        let settings = "system.remotemanager.server=https://ums.example:8443\n"
+        try device.writeFile(rawName: String(arguments.last!.dropFirst("TREE/".count)), in: ".", contents: Data(settings.utf8))
+        let applied = try Self.agent(device, arguments)
+        #expect(applied.status == 0, "\(applied)")
+        #expect(try Self.contents(device, "wfs/group.ini") == settings)
+    }
+
+    @Test(arguments: ["dev\\352.lic", "dev\\357\\277\\275.lic"])
+    func aLicenseFileThatDecodesLikeTheRootIsItself(name: String) throws {
+        let device = try Self.device()
+        try device.writeFile(rawName: name, in: ".", contents: device.sign(DeviceTree.document()))
+        // The root's own name ends in `.lic` too, so that the two decode alike.
+        try ProcessRunner.checked(["sh", "-c", "cd \"$1\" && mv \"$(printf 'dev\\351')\" \"$(printf 'dev\\351.lic')\"", "sh", device.root])
+        let imported = try Self.agent(device, ["--root", "ROOT", "import", "TREE/" + name], rawName: "dev\\351.lic")
+        #expect(imported.status == 0, "\(imported)")
+        #expect(imported.stdout.contains("installed as"), "\(imported.stdout)")
+    }
+}

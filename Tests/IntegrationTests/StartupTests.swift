@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Start-up (issue 10): the boot invocations skip swift-argument-parser and answer exactly as
+/// Start-up: the boot invocations skip swift-argument-parser and answer exactly as
 /// the parsed commands do; help, completion scripts and the man page's source stay the
 /// parser's; libcrypto never reads an `openssl.cnf`.
 @Suite struct StartupTests {
