@@ -68,3 +68,32 @@ struct StateFileRules {
         return ISO8601DateFormatter().date(from: text)
     }
 }
+
+/// The rules themselves can fail: each broken state below is reported.
+@Suite struct StateFileRulesTests {
+    @Test func everyBrokenStateIsReported() throws {
+        let tree = try DeviceTree()
+        _ = try tree.installLicense("PAS.lic")
+        let rules = try StateFileRules(tree)
+        try rules.seed(tree)
+        #expect(rules.violations(tree).isEmpty, "\(rules.violations(tree))")
+        let earlier = ISO8601DateFormatter().string(from: rules.mark.addingTimeInterval(-86_400))
+        let broken: [(String, String, String)] = [
+            ("state.json", #"{"schemaVersion":1,"trustedTimeMark":"\#(earlier)"}"#, "went back"),
+            ("state.json", #"{"schemaVersion":1}"#, "lost its trusted-time mark"),
+            ("state.json.corrupt-20261205T000000Z", "{", "put aside as corrupt"),
+            ("audit.log", rules.auditLine + #"{"action":"impo"#, "half a line"),
+            ("audit.log", rules.auditLine + "{\"action\"\n", "torn audit line"),
+            ("audit.log", "", "earlier audit line changed"),
+        ]
+        for (name, contents, expected) in broken {
+            try rules.seed(tree)
+            _ = try tree.directory.write("wfs/license-agent/" + name, contents)
+            let found = rules.violations(tree)
+            #expect(found.contains { $0.contains(expected) }, "\(name) = \(contents): \(found)")
+        }
+        try rules.seed(tree)
+        try FileManager.default.removeItem(atPath: tree.directory.appending("wfs/license-agent/state.json"))
+        #expect(rules.violations(tree).contains { $0.contains("state.json is gone") })
+    }
+}
