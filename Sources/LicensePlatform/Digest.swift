@@ -29,7 +29,8 @@ public enum Digest {
     }
 
     /// The digest of `bytes` with the algorithm libcrypto calls `name` ("SHA256", "SHA1", …);
-    /// nil when there is no such digest. For the fast path's differential tests.
+    /// nil when there is no such digest. For the fast path's differential checks, which
+    /// re-sign mutated licenses; public because the fuzz targets are a package of their own.
     public static func bytes(of bytes: [UInt8], algorithm name: String) -> [UInt8]? {
         LibCrypto.initialize()
         guard let algorithm = EVP_MD_fetch(nil, name, nil) else {

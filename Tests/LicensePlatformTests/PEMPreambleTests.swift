@@ -68,7 +68,7 @@ import Testing
     func fullPathReadsPEMAsOpenSSLDoes(spelling: Spelling) throws {
         let text = spelling.make(pem)
         #expect(try openSSLVerifies(try write(text)) == spelling.openSSLReadsIt, "the reference itself")
-        let verifier = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: nil, fastPath: false)
+        let verifier = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: nil, fastPath: false, cachesChains: true)
         let result = verifier.check(Array(text.utf8))
         if spelling.openSSLReadsIt {
             expectVerified(result, "\(spelling.name)")
@@ -85,13 +85,13 @@ import Testing
         let fastPath = try #require(primed.fastPath)
         expectVerified(primed.check(Array(pem.utf8)))
         let bytes = Array(spelling.make(pem).utf8)
-        guard let proof = fastPath.verify(bytes) else { return }
-        let reference = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: nil, fastPath: false)
+        guard let proof = fastPath.check(bytes)?.proof else { return }
+        let reference = try CMSLicenseVerifier(keyringPath: pki.keyringPath, crlPath: nil, fastPath: false, cachesChains: true)
         guard case .verified(let document, let signer) = reference.check(bytes) else {
             Issue.record("the fast path proved \(spelling.name), which the full path refuses")
             return
         }
-        #expect(proof == FastLicenseVerifier.Proof(document: document, signer: signer))
+        #expect(proof == Proof(document: document, signer: signer))
     }
 
     /// The spellings a mailed or annotated license comes in are proven by the fast path too.
@@ -100,7 +100,7 @@ import Testing
         let fastPath = try #require(primed.fastPath)
         expectVerified(primed.check(Array(pem.utf8)))
         for text in ["Subject: License\r\n\r\n" + pem, "\n" + pem, pem + "-- \nsignature\n", "note\n" + pem + "trailer"] {
-            #expect(fastPath.verify(Array(text.utf8))?.document.licenseId == "L-PRE", "\(text.prefix(30))")
+            #expect(fastPath.check(Array(text.utf8))?.proof?.document.licenseId == "L-PRE", "\(text.prefix(30))")
         }
     }
 

@@ -2,7 +2,7 @@
 import Testing
 
 /// The fast path's readers accept exactly one encoding of each thing: anything else goes to
-/// OpenSSL's full path (issue 10). Base64 against the RFC 4648 test vectors, DER lengths
+/// OpenSSL's full path. Base64 against the RFC 4648 test vectors, DER lengths
 /// against X.690 §10.1.
 @Suite struct StrictEncodingTests {
     @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="),

@@ -17,6 +17,9 @@ import LicensePolicy
 public struct RemovalProfiles {
     public let layout: DeviceLayout
     public let clock: Timestamp
+    /// The run's verifier, when the caller has one (`check` shares its own with the inspection
+    /// that follows, so the keyring is read once); nil: a removal builds one when it needs it.
+    public let verification: LicenseVerification?
 
     /// Environment variable naming the shipped-profiles directory; overrides every other place.
     public static let directoryVariable = "LICENSE_AGENT_PROFILES_DIR"
@@ -24,9 +27,10 @@ public struct RemovalProfiles {
     public static let runAction = "profile-run"
     public static let removeAction = "remove"
 
-    public init(layout: DeviceLayout, clock: Timestamp = SystemClock.now()) {
+    public init(layout: DeviceLayout, clock: Timestamp = SystemClock.now(), verification: LicenseVerification? = nil) {
         self.layout = layout
         self.clock = clock
+        self.verification = verification
     }
 
     // MARK: Profile files
@@ -44,8 +48,8 @@ public struct RemovalProfiles {
         if let explicit = ProcessInfo.processInfo.environment[RemovalProfiles.directoryVariable], !explicit.isEmpty {
             return explicit
         }
-        if RemovalProfiles.isDirectory(layout.shippedProfiles) { return layout.shippedProfiles }
-        return RemovalProfiles.developmentTreeProfiles()
+        if DevelopmentTree.isDirectory(layout.shippedProfiles) { return layout.shippedProfiles }
+        return DevelopmentTree.profilesDirectory()
     }
 
     /// Every `*.profile` in the shipped directory, parsed, in name order.
@@ -144,7 +148,7 @@ public struct RemovalProfiles {
         if let verified {
             files = verified
         } else {
-            files = try LicenseVerification(layout: layout).examineInstalled(layout: layout)
+            files = try (verification ?? LicenseVerification(layout: layout)).examineInstalled(layout: layout)
                 .map { (file: $0.file, document: $0.document) }
         }
         let licenses = files.filter { selector.matches($0.document) }
@@ -241,10 +245,15 @@ public struct RemovalProfiles {
         }
     }
 
-    /// `profiles run`: takes the writer lock, then runs the assigned profile.
+    /// `profiles run`: takes the writer lock, then runs the assigned profile. The removal and
+    /// the inspection a frozen assignment asks for share one verifier.
     public func runAssigned() throws(AgentError) -> ProfileRun {
         try WriterLock.withLock(layout: layout, purpose: "profiles run") { lock throws(AgentError) in
-            try runAssigned(lock: lock, inspect: { try? DeviceInspector(layout: layout, clock: clock).inspect() })
+            let verification = verification ?? LicenseVerification(layout: layout)
+            let profiles = RemovalProfiles(layout: layout, clock: clock, verification: verification)
+            return try profiles.runAssigned(lock: lock, inspect: {
+                try? DeviceInspector(layout: layout, clock: clock).inspect(verification: verification)
+            })
         }
     }
 
@@ -294,27 +303,5 @@ public struct RemovalProfiles {
                                              wouldRemove: [], detail: error.sentence)
             }
         }
-    }
-
-    // MARK: Finding the development tree
-
-    /// `Profiles/` beside `Package.swift` in a directory above the running executable
-    /// (`.build/debug/license-agent` → the repository), found through `/proc/self/exe`.
-    static func developmentTreeProfiles() -> String? {
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        var components = executable.split(separator: "/").map(String.init)
-        while !components.isEmpty {
-            components.removeLast()
-            let directory = "/" + components.joined(separator: "/")
-            let base = directory == "/" ? "" : directory
-            if isDirectory(base + "/Profiles"), (try? DurableFile.read(base + "/Package.swift", limit: 1 << 20)) != nil {
-                return base + "/Profiles"
-            }
-        }
-        return nil
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        (try? Directory.entries(of: path)) != nil
     }
 }

@@ -40,14 +40,17 @@ public struct BootCheck {
     public func run() -> Outcome {
         var errors: [AgentError] = []
         var status: DeviceStatus?
+        // One verifier for the whole run: the profile's removal and the inspection after it
+        // read the keyring once and share the chains it trusted.
+        let verification = LicenseVerification(layout: layout)
         do {
             status = try WriterLock.withLock(layout: layout, purpose: "check") { lock in
-                changeAndInspect(lock: lock, errors: &errors)
+                changeAndInspect(lock: lock, verification: verification, errors: &errors)
             }
         } catch {
             errors.append(error)
             log.debug("no writer lock (\(error.sentence)): checking without changing anything")
-            if let report = inspect(errors: &errors) {
+            if let report = inspect(verification: verification, errors: &errors) {
                 let configuration = ConfigurationState.read(layout: layout, errors: &errors)
                 status = describe(report, configuration: configuration, warnings: [], errors: errors)
             }
@@ -75,8 +78,9 @@ public struct BootCheck {
     }
 
     /// The steps that change the device, each allowed to fail on its own.
-    private func changeAndInspect(lock: WriterLock, errors: inout [AgentError]) -> DeviceStatus? {
-        let profiles = RemovalProfiles(layout: layout, clock: clock)
+    private func changeAndInspect(lock: WriterLock, verification: LicenseVerification,
+                                  errors: inout [AgentError]) -> DeviceStatus? {
+        let profiles = RemovalProfiles(layout: layout, clock: clock, verification: verification)
         var warnings: [Warning] = []
         do {
             // A profile that may not run (refused, frozen) is a warning, which the profile
@@ -85,14 +89,14 @@ public struct BootCheck {
             // profile (a renewal lifts it); their problems are reported by the inspection below.
             let run = try profiles.runAssigned(lock: lock, inspect: {
                 var ignored: [AgentError] = []
-                return inspect(errors: &ignored)
+                return inspect(verification: verification, errors: &ignored)
             })
             if case .ran(_, let removed) = run.outcome, let failure = removed.auditFailure { errors.append(failure) }
         } catch {
             errors.append(error)
             warnings.append(Warning(code: .profileRefused, message: "The assigned removal profile did not run: \(error.sentence)"))
         }
-        guard let report = inspect(errors: &errors) else { return nil }
+        guard let report = inspect(verification: verification, errors: &errors) else { return nil }
         log.debug("verified: \(report.licenses.count) file(s), licensed \(report.licensed)")
         persist(report, errors: &errors)
         let configuration: ConfigurationState
@@ -109,10 +113,10 @@ public struct BootCheck {
 
     /// The report, once udev has announced the devices present at boot (the NIC whose MAC is
     /// the unit ID may still be on its way).
-    private func inspect(errors: inout [AgentError]) -> DeviceReport? {
+    private func inspect(verification: LicenseVerification, errors: inout [AgentError]) -> DeviceReport? {
         UdevSettling.waitBeforeReadingUnitID()
         do {
-            return try DeviceInspector(layout: layout, clock: clock).inspect()
+            return try DeviceInspector(layout: layout, clock: clock).inspect(verification: verification)
         } catch {
             errors.append(error)
             return nil

@@ -6,6 +6,10 @@ import SystemPackage
 /// installed licenses for `status` and `check`, candidates for imports. One path for one job,
 /// so an import and a boot check can never judge the same file differently.
 ///
+/// One per run: a command that verifies twice (`check` with a removal profile assigned: the
+/// removal, then the answer) hands the same one to both, so the keyring is parsed once and
+/// the chains trusted for the removal are known to the answer.
+///
 /// A keyring or CRL file that cannot be used is not an exception here: it is `trustProblem`,
 /// a named setup problem (CLI.md "Setup problems are named"), and every file is then
 /// `untrusted` with that reason. Nothing is deleted because of it.

@@ -6,7 +6,7 @@ internal import COpenSSL
 /// named by `OPENSSL_CONF`). What it trusts is the keyring, the CRL file and the rules of
 /// LICENSE-FORMAT.md; a configuration file that loads other providers, sets default
 /// properties or changes security levels must not change a verdict — nor cost start-up time
-/// (loading it took 0.7–1.9 M instructions at every boot, issue 10). OpenSSL loads the
+/// at every boot. OpenSSL loads the
 /// configuration at most once per process, so after this call a later request to load it
 /// (libcurl's `OPENSSL_init_ssl` in `fetch`, for one) finds the step done and loads nothing.
 ///

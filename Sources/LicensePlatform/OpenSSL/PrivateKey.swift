@@ -56,8 +56,9 @@ public final class PrivateKey {
 
 extension PrivateKey {
     /// A raw signature over `bytes` (`EVP_DigestSign`) with the digest named `digest`
-    /// ("SHA256", "SHA384", …): vendor side only. The fast path's differential tests use it to
-    /// re-sign mutated signed attributes, so that a mutation gets past the signature.
+    /// ("SHA256", "SHA384", …): vendor side only. The fast path's differential checks use it to
+    /// re-sign mutated signed attributes, so that a mutation gets past the signature; public
+    /// because the fuzz targets are a package of their own.
     public func signature(over bytes: [UInt8], digest: String) throws(AgentError) -> [UInt8] {
         defer { OpenSSLErrorQueue.clear() }
         guard let context = EVP_MD_CTX_new() else { throw OpenSSLErrorQueue.error(.crypto, "Could not allocate a signing context") }

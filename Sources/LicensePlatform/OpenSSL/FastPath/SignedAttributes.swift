@@ -10,8 +10,8 @@
 /// - `smimeCapabilities` — at most once, a well-formed SEQUENCE (the agent does not use it).
 ///
 /// Nothing else: an attribute of any other type, a second value, or a second attribute of
-/// the same type sends the file to the full path. `smimeCapabilities` is beyond the issue's
-/// list because `openssl cms -sign` (the contract's signing command) and `CMSLicenseSigner`
+/// the same type sends the file to the full path. `smimeCapabilities` is beyond the minimal
+/// set because `openssl cms -sign` (the contract's signing command) and `CMSLicenseSigner`
 /// always add it; OpenSSL's verification only signs over it, as the fast path does.
 ///
 /// The fast path verifies the signature over these bytes as they are, with the `[0]` tag

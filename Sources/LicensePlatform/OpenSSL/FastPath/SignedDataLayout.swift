@@ -71,6 +71,18 @@ struct SignedDataLayout {
         ([0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03], .sha512),
     ]
 
+    /// The layout of a license file as it lies on disk: DER when it starts like DER, as the
+    /// full path decides; else the strict PEM block (`StrictPEM`).
+    init?(licenseFile bytes: [UInt8]) {
+        if bytes.first == StrictDER.sequence {
+            self.init(der: bytes)
+        } else if let der = StrictPEM.decode(bytes) {
+            self.init(der: der)
+        } else {
+            return nil
+        }
+    }
+
     init?(der: [UInt8]) {
         self.der = der
         var top = StrictDER(der)
