@@ -86,6 +86,13 @@ let package = Package(
                 "LicensePolicy", "LicensePlatform", "LicenseAgent", "TestSupport",
                 "license-agent", "license-issuer",
             ]),
+        // In-process tests of the agent's operations, with failing system calls (`SystemCallFaults`).
+        .testTarget(
+            name: "LicenseAgentTests",
+            dependencies: [
+                "LicenseAgent", "LicensePlatform", "LicensePolicy", "TestSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "LicenseMutation", path: "Tests/LicenseMutation"),
     ],

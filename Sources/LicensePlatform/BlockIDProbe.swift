@@ -26,11 +26,8 @@ public final class BlockIDProbe {
 
     /// Opens `node` read-only for probing.
     public init(node: String) throws(AgentError) {
-        guard let probe = blkid_new_probe_from_filename(node) else {
-            throw AgentError(.devices, "Cannot open the device to probe its filesystem", path: node,
-                             cause: .system(Errno(rawValue: errno)))
-        }
-        pointer = probe
+        pointer = try pointerOrErrno("blkid_new_probe_from_filename") { blkid_new_probe_from_filename(node) }
+            .orThrow(.devices, "Cannot open the device to probe its filesystem", path: node)
     }
 
     deinit { blkid_free_probe(pointer) }
@@ -39,7 +36,10 @@ public final class BlockIDProbe {
     public func probe() throws(AgentError) -> Finding {
         _ = blkid_probe_enable_superblocks(pointer, 1)
         _ = blkid_probe_set_superblocks_flags(pointer, BLKID_SUBLKS_TYPE)
-        switch blkid_do_safeprobe(pointer) {
+        // libblkid answers -1 with errno set when it fails; -2 ("ambiguous") is an answer.
+        let answer = try valueOrErrno("blkid_do_safeprobe") { blkid_do_safeprobe(pointer) }
+            .orThrow(.devices, "libblkid could not read the device's superblocks", path: nil)
+        switch answer {
         case 0:
             var value: UnsafePointer<CChar>?
             var length = 0
@@ -51,7 +51,7 @@ public final class BlockIDProbe {
             return .ambiguous
         default:
             throw AgentError(.devices, "libblkid could not read the device's superblocks",
-                             cause: .system(Errno(rawValue: errno)))
+                             cause: .text("libblkid answered \(answer), which it does not document"))
         }
     }
 }

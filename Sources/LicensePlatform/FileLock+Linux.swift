@@ -35,20 +35,24 @@ public final class FileLock {
 
     private init(acquiring path: String, purpose: String, timeout: Duration) throws(AgentError) {
         self.path = path
-        try DurableFile.makeDirectory(FilePath(path).removingLastComponent().string, mode: 0o755)
-        let opened = valueOrErrno { Glibc.open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600) }
+        // The lock's directory is the device layout's (`/run/license-agent`): opened by its path, once.
+        let (directoryPath, name) = DurableFile.split(path)
+        let directory = try OpenDirectory.create(directoryPath, mode: 0o755)
+        let opened = name.withCString { name in
+            valueOrErrno("openat") { openat(directory.descriptor.rawValue, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600) }
+        }
         descriptor = FileDescriptor(rawValue: try opened.orThrow("Cannot open a lock file", path: path))
         do {
             try RegularFile.requireRegular(descriptor, path: path)
             try Self.wait(for: descriptor, path: path, timeout: timeout)
         } catch {
-            _ = Glibc.close(descriptor.rawValue)
+            try? descriptor.close()
             isHeld = false
             throw error
         }
         let note = Array("pid=\(getpid()) \(purpose)\n".utf8)
         // The note only helps a waiting writer name the holder; failing to write it changes nothing.
-        _ = nothingOrErrno { ftruncate(descriptor.rawValue, 0) }
+        _ = nothingOrErrno("ftruncate") { ftruncate(descriptor.rawValue, 0) }
         _ = try? descriptor.writeAll(toAbsoluteOffset: 0, note)
     }
 
@@ -58,16 +62,16 @@ public final class FileLock {
     private func release() {
         guard isHeld else { return }
         isHeld = false
-        _ = nothingOrErrno { ftruncate(descriptor.rawValue, 0) }
-        _ = nothingOrErrno { flock(descriptor.rawValue, LOCK_UN) }
-        _ = Glibc.close(descriptor.rawValue)
+        _ = nothingOrErrno("ftruncate") { ftruncate(descriptor.rawValue, 0) }
+        _ = nothingOrErrno("flock") { flock(descriptor.rawValue, LOCK_UN) }
+        try? descriptor.close()
     }
 
     private static func wait(for descriptor: FileDescriptor, path: String, timeout: Duration) throws(AgentError) {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while true {
-            switch nothingOrErrno({ flock(descriptor.rawValue, LOCK_EX | LOCK_NB) }) {
+            switch nothingOrErrno("flock", { flock(descriptor.rawValue, LOCK_EX | LOCK_NB) }) {
             case .success: return
             case .failure(.wouldBlock): break
             case .failure(let failure):

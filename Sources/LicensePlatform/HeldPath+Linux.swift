@@ -31,7 +31,7 @@ public final class HeldPath: Sendable {
     public let path: String
     /// The name it was opened by, escaped (`DisplayText`), for messages.
     public let name: String
-    private let descriptor: CInt
+    private let descriptor: FileDescriptor
 
     /// Opens what `bytes` name (a symbolic link as the last component is followed, as for any
     /// path); nil when it does not exist.
@@ -41,18 +41,18 @@ public final class HeldPath: Sendable {
         let name = DisplayText.escaping(bytes)
         let flags = kind == .directory ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : linux_o_path() | O_CLOEXEC
         let opened = FileName(bytes: bytes).withCString { raw in
-            valueOrErrno { Glibc.open(raw, flags) }
+            valueOrErrno("openat") { Glibc.open(raw, flags) }
         }
         switch opened {
-        case .success(let raw): descriptor = raw
+        case .success(let raw): descriptor = FileDescriptor(rawValue: raw)
         case .failure(.noSuchFileOrDirectory): return nil
         case .failure(.notDirectory): throw AgentError(.io, "Not a directory", path: name)
         case .failure(let failure): throw AgentError(.io, "Cannot open a file", path: name, cause: .system(failure))
         }
-        path = "/proc/self/fd/\(descriptor)"
+        path = "/proc/self/fd/\(descriptor.rawValue)"
         self.name = name
         // Fully initialised by now: a failure here closes the descriptor in deinit.
-        if case .failure(let failure) = nothingOrErrno({ access(path, F_OK) }) {
+        if case .failure(let failure) = nothingOrErrno("access", { access(path, F_OK) }) {
             throw AgentError(.io, "A name that is not UTF-8 is reached through /proc, which cannot be read",
                              path: name, cause: .system(failure), remedy: "Mount /proc, or name it in UTF-8")
         }
@@ -69,5 +69,5 @@ public final class HeldPath: Sendable {
         return (held.path, held)
     }
 
-    deinit { _ = Glibc.close(descriptor) }
+    deinit { try? descriptor.close() }
 }

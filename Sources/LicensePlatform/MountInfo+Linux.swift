@@ -3,7 +3,7 @@ import LicensePolicy
 /// Reads the kernel's mount table for this process.
 ///
 /// `/proc` files report a size of 0; `DurableFile.read` reads until end of file, so that
-/// is no obstacle. The parsing is `MountTable`'s.
+/// is no obstacle. The table is a path at the edge: the kernel's, not the device layout's. The parsing is `MountTable`'s.
 public enum MountInfo {
     public static let defaultPath = "/proc/self/mountinfo"
 

@@ -31,7 +31,7 @@ public enum Mounts {
     /// Mounts `source` on `target` read-only with nosuid, nodev, noexec: how a stick is read.
     public static func mountReadOnly(source: String, target: String, type: String) throws(AgentError) {
         let flags = UInt(MS_RDONLY) | UInt(MS_NOSUID) | UInt(MS_NODEV) | UInt(MS_NOEXEC)
-        try nothingOrErrno { mount(source, target, type, flags, nil) }
+        try nothingOrErrno("mount") { mount(source, target, type, flags, nil) }
             .orThrow(.mount, "Cannot mount \(source) as \(type)", path: target)
     }
 
@@ -67,7 +67,7 @@ public enum Mounts {
         }
     }
 
-    /// `restore`, tried again every 100 ms for up to `limit` while it fails; the last failure
+    /// `restore`, tried again at short intervals for up to `limit` while it fails; the last failure
     /// when it never succeeded.
     public static func restore(_ target: String, to found: MountTable.Entry, retryingFor limit: Duration) throws(AgentError) {
         let clock = ContinuousClock()
@@ -84,12 +84,12 @@ public enum Mounts {
 
     /// Unmounts `target`; with `lazy`, detaches it now and lets the kernel finish when it is no longer busy.
     public static func unmount(_ target: String, lazy: Bool = false) throws(AgentError) {
-        try nothingOrErrno { umount2(target, lazy ? Int32(MNT_DETACH) : 0) }.orThrow(.mount, "Cannot unmount", path: target)
+        try nothingOrErrno("umount2") { umount2(target, lazy ? Int32(MNT_DETACH) : 0) }.orThrow(.mount, "Cannot unmount", path: target)
     }
 
     /// The canonical absolute form of `path` (symlinks resolved), as mountinfo spells mount points.
     public static func canonicalPath(_ path: String) -> String {
-        guard case .success(let resolved) = pointerOrErrno({ realpath(path, nil) }) else { return path }
+        guard case .success(let resolved) = pointerOrErrno("realpath", { realpath(path, nil) }) else { return path }
         defer { free(resolved) }
         return String(cString: resolved)
     }
@@ -107,6 +107,6 @@ public enum Mounts {
     }
 
     private static func remount(_ target: String, _ flags: UInt, _ summary: String) throws(AgentError) {
-        try nothingOrErrno { mount(nil, target, nil, flags, nil) }.orThrow(.mount, summary, path: target)
+        try nothingOrErrno("mount") { mount(nil, target, nil, flags, nil) }.orThrow(.mount, summary, path: target)
     }
 }

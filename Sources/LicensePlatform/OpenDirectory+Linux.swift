@@ -20,6 +20,12 @@ public typealias FileModeBits = UInt32
 /// listed, read, linked and removed exactly as the kernel stores it. Nothing here follows a
 /// symbolic link inside the directory, and every file is opened without blocking, so a FIFO
 /// or a device in place of a file is an error for that entry, never a hang.
+///
+/// This is how the license store and the agent's state are reached: a directory of the device
+/// layout is opened by its path once (the layout's root comes from the command line: the edge
+/// where a path becomes a descriptor), and everything in it by name. Whole files are replaced
+/// durably (`replace`), read with a limit (`read`) and appended to (`append`) in the other
+/// files of this concern.
 public final class OpenDirectory {
     /// One entry, with its type as `fstatat(AT_SYMLINK_NOFOLLOW)` sees it.
     public struct Entry: Sendable, Equatable {
@@ -37,7 +43,7 @@ public final class OpenDirectory {
         self.path = path
     }
 
-    deinit { _ = nothingOrErrno { Glibc.close(descriptor.rawValue) } }
+    deinit { _ = nothingOrErrno("close") { Glibc.close(descriptor.rawValue) } }
 
     /// Opens the directory at `path` (a symbolic link as its last component is followed: an
     /// administrator may link the partition); nil when it does not exist.
@@ -53,7 +59,7 @@ public final class OpenDirectory {
 
     private static func open(bytes: [UInt8], path: String) throws(AgentError) -> OpenDirectory? {
         let opened = FileName(bytes: bytes).withCString { raw in
-            valueOrErrno { Glibc.open(raw, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+            valueOrErrno("openat") { Glibc.open(raw, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
         }
         switch opened {
         case .success(let raw): return OpenDirectory(descriptor: FileDescriptor(rawValue: raw), path: path)
@@ -71,7 +77,7 @@ public final class OpenDirectory {
     /// The subdirectory `name`, not following a symbolic link; nil when it does not exist.
     public func directory(_ name: FileName) throws(AgentError) -> OpenDirectory? {
         let opened = name.withCString { name in
-            valueOrErrno { openat(descriptor.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            valueOrErrno("openat") { openat(descriptor.rawValue, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
         }
         switch opened {
         case .success(let raw): return OpenDirectory(descriptor: FileDescriptor(rawValue: raw), path: display(name))
@@ -86,13 +92,15 @@ public final class OpenDirectory {
     /// Every entry but `.` and `..`, in byte order of the names.
     public func entries() throws(AgentError) -> [Entry] {
         // fdopendir takes over the descriptor it is given: give it a duplicate.
-        let duplicate = try valueOrErrno { fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0) }
+        let duplicate = try valueOrErrno("fcntl") { fcntl(descriptor.rawValue, F_DUPFD_CLOEXEC, 0) }
             .orThrow("Cannot list a directory", path: path)
         // fdopendir checks the descriptor with fstat, which may be interrupted like any call.
-        var opened = fdopendir(duplicate)
-        while opened == nil && errno == EINTR { opened = fdopendir(duplicate) }
-        guard let stream = opened else {
-            let failure = Errno(rawValue: errno)
+        var opened = pointerOrErrno("fdopendir") { fdopendir(duplicate) }
+        while case .failure(.interrupted) = opened { opened = pointerOrErrno("fdopendir") { fdopendir(duplicate) } }
+        let stream: OpaquePointer
+        switch opened {
+        case .success(let pointer): stream = pointer
+        case .failure(let failure):
             _ = Glibc.close(duplicate)
             throw AgentError(.io, "Cannot list a directory", path: path, cause: .system(failure))
         }
@@ -100,9 +108,11 @@ public final class OpenDirectory {
         rewinddir(stream)
         var entries: [Entry] = []
         while true {
+            // readdir has no result of its own to check: a failure is a null record with errno set.
+            let injected = SystemCallFaults.failure(of: "readdir")
             errno = 0
-            guard let record = readdir(stream) else {
-                let failure = Errno(rawValue: errno)
+            guard injected == nil, let record = readdir(stream) else {
+                let failure = injected ?? Errno(rawValue: errno)
                 // A signal that cut `getdents64` short is retried like every other call: the
                 // stream's position has not moved, so the next readdir asks again from there.
                 if failure == .interrupted { continue }
@@ -133,12 +143,10 @@ public final class OpenDirectory {
 
     /// The file type of `name` (`fstatat`, not following a symbolic link), or the errno.
     private func status(of name: FileName) -> Result<FileType, Errno> {
-        while true {
-            let status = name.withCString { name in
-                Result { () throws(Errno) -> FileType in try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow).type }
+        name.withCString { name in
+            resultOrErrno("fstatat") { () throws(Errno) -> FileType in
+                try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow).type
             }
-            if case .failure(.interrupted) = status { continue }
-            return status
         }
     }
 
@@ -158,7 +166,7 @@ public final class OpenDirectory {
     /// exist. A symbolic link, FIFO, device or directory is refused without blocking.
     public func readRegularFile(_ name: FileName, limit: Int) throws(AgentError) -> [UInt8]? {
         let opened = name.withCString { name in
-            valueOrErrno { openat(descriptor.rawValue, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
+            valueOrErrno("openat") { openat(descriptor.rawValue, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) }
         }
         switch opened {
         case .success(let raw):
@@ -177,36 +185,37 @@ public final class OpenDirectory {
     /// Writes a new file `name` (it must not exist) and flushes it to disk.
     public func writeNewFile(_ name: FileName, _ bytes: [UInt8], mode: FileModeBits = 0o644) throws(AgentError) {
         let raw = try name.withCString { name in
-            valueOrErrno { openat(descriptor.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) }
+            valueOrErrno("openat") { openat(descriptor.rawValue, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) }
         }.orThrow("Cannot create a file", path: display(name))
-        let file = FileDescriptor(rawValue: raw)
         defer { _ = Glibc.close(raw) }
-        do {
-            _ = try file.writeAll(bytes)
-        } catch {
-            throw AgentError(.io, "Cannot write a file", path: display(name), cause: .system(error as? Errno ?? .ioError))
+        var written = 0
+        while written < bytes.count {
+            let count = try bytes.withUnsafeBytes { buffer in
+                valueOrErrno("write") { Glibc.write(raw, buffer.baseAddress! + written, buffer.count - written) }
+            }.orThrow("Cannot write a file", path: display(name))
+            written += count
         }
-        try nothingOrErrno { fsync(raw) }.orThrow("Cannot flush a file to disk", path: display(name))
+        try nothingOrErrno("fsync") { fsync(raw) }.orThrow("Cannot flush a file to disk", path: display(name))
     }
 
     /// Makes `name` in `other` a second name of the file `name` here (no data is copied).
     public func link(_ name: FileName, into other: OpenDirectory, as newName: FileName) throws(AgentError) {
         try name.withCString { source in
             newName.withCString { target in
-                nothingOrErrno { linkat(descriptor.rawValue, source, other.descriptor.rawValue, target, 0) }
+                nothingOrErrno("linkat") { linkat(descriptor.rawValue, source, other.descriptor.rawValue, target, 0) }
             }
         }.orThrow("Cannot link a file into place", path: display(name))
     }
 
     /// Removes the file (not directory) `name`; one that is already gone is fine.
     public func removeFile(_ name: FileName) throws(AgentError) {
-        try name.withCString { name in nothingOrErrno { unlinkat(descriptor.rawValue, name, 0) } }
+        try name.withCString { name in nothingOrErrno("unlinkat") { unlinkat(descriptor.rawValue, name, 0) } }
             .ignoring(.noSuchFileOrDirectory).orThrow("Cannot remove a file", path: display(name))
     }
 
     /// Creates the subdirectory `name`; with `existingIsFine`, one that is there already is fine.
     public func makeDirectory(_ name: FileName, mode: FileModeBits = 0o755, existingIsFine: Bool = false) throws(AgentError) {
-        let made = name.withCString { name in nothingOrErrno { mkdirat(descriptor.rawValue, name, mode) } }
+        let made = name.withCString { name in nothingOrErrno("mkdirat") { mkdirat(descriptor.rawValue, name, mode) } }
         try (existingIsFine ? made.ignoring(.fileExists) : made).orThrow("Cannot create a directory", path: display(name))
     }
 
@@ -223,7 +232,7 @@ public final class OpenDirectory {
     /// Removes the empty subdirectory `name` (rmdir: never anything inside, never a mount
     /// point); one that is already gone is fine.
     public func removeEmptyDirectory(_ name: FileName) throws(AgentError) {
-        try name.withCString { name in nothingOrErrno { unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) } }
+        try name.withCString { name in nothingOrErrno("unlinkat") { unlinkat(descriptor.rawValue, name, AT_REMOVEDIR) } }
             .ignoring(.noSuchFileOrDirectory).orThrow("Cannot remove a directory", path: display(name))
     }
 
@@ -231,7 +240,7 @@ public final class OpenDirectory {
     public func rename(_ name: FileName, to newName: FileName) throws(AgentError) {
         try name.withCString { source in
             newName.withCString { target in
-                nothingOrErrno { renameat(descriptor.rawValue, source, descriptor.rawValue, target) }
+                nothingOrErrno("renameat") { renameat(descriptor.rawValue, source, descriptor.rawValue, target) }
             }
         }.orThrow("Cannot rename", path: display(name))
     }
@@ -242,7 +251,7 @@ public final class OpenDirectory {
     public func exchange(_ first: FileName, _ second: FileName) throws(AgentError) {
         try first.withCString { first in
             second.withCString { second in
-                nothingOrErrno {
+                nothingOrErrno("renameat2") {
                     linux_renameat2(descriptor.rawValue, first, descriptor.rawValue, second, linux_rename_exchange())
                 }
             }
@@ -251,6 +260,6 @@ public final class OpenDirectory {
 
     /// fsync of the directory: makes the creations, renames and removals inside it durable.
     public func synchronize() throws(AgentError) {
-        try nothingOrErrno { fsync(descriptor.rawValue) }.orThrow("Cannot flush a directory to disk", path: path)
+        try nothingOrErrno("fsync") { fsync(descriptor.rawValue) }.orThrow("Cannot flush a directory to disk", path: path)
     }
 }

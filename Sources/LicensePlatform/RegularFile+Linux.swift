@@ -11,6 +11,10 @@ import Musl
 /// `O_NOFOLLOW|O_NONBLOCK`, and only a regular file is accepted. A FIFO, device, directory
 /// or symbolic link in a file's place is an error for that file, never a hang: opening a
 /// FIFO without `O_NONBLOCK` waits for a peer that never comes.
+///
+/// The functions that take a path are for the edges: a file named on the command line, a
+/// keyring, a CA file, the mount table. The agent's own files are reached by name in their
+/// open directory (`OpenDirectory.read`, `append`), with the same rules and messages.
 public enum RegularFile {
     /// How a file is opened.
     public enum Access {
@@ -29,9 +33,10 @@ public enum RegularFile {
     }
 
     /// `open(_:_:followingSymlinks:)` for a path given as bytes (a command-line argument that
-    /// is not UTF-8), named in messages as `path`.
-    private static func open(bytes: [UInt8], shownAs path: String, _ access: Access,
-                             followingSymlinks: Bool) throws(AgentError) -> FileDescriptor? {
+    /// is not UTF-8), named in messages as `path`; relative to the open directory `directory`
+    /// (`AT_FDCWD`: the working directory, for a path).
+    static func open(bytes: [UInt8], relativeTo directory: CInt = AT_FDCWD, shownAs path: String, _ access: Access,
+                     followingSymlinks: Bool) throws(AgentError) -> FileDescriptor? {
         var flags = O_CLOEXEC | O_NONBLOCK | O_NOCTTY
         if !followingSymlinks { flags |= O_NOFOLLOW }
         var mode: mode_t = 0
@@ -42,7 +47,7 @@ public enum RegularFile {
             mode = permissions.rawValue
         }
         let raw: CInt
-        switch FileName(bytes: bytes).withCString({ raw in valueOrErrno { Glibc.open(raw, flags, mode) } }) {
+        switch FileName(bytes: bytes).withCString({ raw in valueOrErrno("openat") { openat(directory, raw, flags, mode) } }) {
         case .success(let opened): raw = opened
         case .failure(.noSuchFileOrDirectory): return nil
         case .failure(.tooManySymbolicLinkLevels):
@@ -64,7 +69,7 @@ public enum RegularFile {
 
     /// Throws unless `descriptor` is a regular file.
     static func requireRegular(_ descriptor: FileDescriptor, path: String) throws(AgentError) {
-        let status = try Result { () throws(Errno) -> Stat in try descriptor.stat() }
+        let status = try resultOrErrno("fstat") { () throws(Errno) -> Stat in try descriptor.stat() }
             .orThrow("Cannot inspect a file", path: path)
         guard status.type == .regular else {
             throw AgentError(.io, "Not a regular file (\(OpenDirectory.kind(of: status.type)))", path: path)
@@ -96,7 +101,7 @@ public enum RegularFile {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             let count = try chunk.withUnsafeMutableBytes { buffer in
-                valueOrErrno { Glibc.read(descriptor.rawValue, buffer.baseAddress, buffer.count) }
+                valueOrErrno("read") { Glibc.read(descriptor.rawValue, buffer.baseAddress, buffer.count) }
             }.orThrow("Cannot read a file", path: path)
             if count == 0 { return contents }
             guard contents.count + count <= limit else {
@@ -106,9 +111,9 @@ public enum RegularFile {
         }
     }
 
-    /// Appends `record` (one line, ending in its newline) to the regular file at `path`,
-    /// creating the file if needed, so that the file only ever holds whole records (CLI.md
-    /// "Audit lines are whole").
+    /// Appends `record` (one line, ending in its newline) to the regular file open at
+    /// `descriptor` (with `O_APPEND`; `path` names it in messages), so that the file only ever
+    /// holds whole records (CLI.md "Audit lines are whole").
     ///
     /// The record goes out in one `write` with `O_APPEND`, never as pieces that another writer
     /// or a full filesystem could separate. A short write — a filesystem with room for only part
@@ -117,18 +122,14 @@ public enum RegularFile {
     /// what was written: `O_APPEND` put it at the end of the file at that instant, whatever was
     /// appended before. A file that already ends inside a record (a power cut between the write
     /// and the cut) gets a newline in front of the new record, in the same write.
-    public static func append(_ record: [UInt8], to path: String, permissions: FilePermissions) throws(AgentError) {
-        guard let descriptor = try open(path, .append(permissions: permissions)) else {
-            throw AgentError(.io, "Cannot create a file", path: path)
-        }
-        defer { _ = Glibc.close(descriptor.rawValue) }
+    static func append(_ record: [UInt8], to descriptor: FileDescriptor, path: String) throws(AgentError) {
         let bytes = endsInsideRecord(descriptor) ? [UInt8(ascii: "\n")] + record : record
         let written = try bytes.withUnsafeBytes { buffer in
-            valueOrErrno { Glibc.write(descriptor.rawValue, buffer.baseAddress, buffer.count) }
+            valueOrErrno("write") { Glibc.write(descriptor.rawValue, buffer.baseAddress, buffer.count) }
         }.orThrow("Cannot write a file", path: path)
         guard written < bytes.count else { return }
-        let start = valueOrErrno { lseek(descriptor.rawValue, 0, SEEK_CUR) }.map { $0 - off_t(written) }
-        let cut = start.flatMap { start in nothingOrErrno { ftruncate(descriptor.rawValue, start) } }
+        let start = valueOrErrno("lseek") { lseek(descriptor.rawValue, 0, SEEK_CUR) }.map { $0 - off_t(written) }
+        let cut = start.flatMap { start in nothingOrErrno("ftruncate") { ftruncate(descriptor.rawValue, start) } }
         let outcome: String
         switch cut {
         case .success: outcome = "the partial line was removed"
@@ -142,21 +143,56 @@ public enum RegularFile {
     /// A file that cannot be read back counts as ending cleanly; the append itself reports
     /// what is wrong with it.
     private static func endsInsideRecord(_ descriptor: FileDescriptor) -> Bool {
-        guard case .success(let status) = Result(catching: { () throws(Errno) -> Stat in try descriptor.stat() }),
+        guard case .success(let status) = resultOrErrno("fstat", { () throws(Errno) -> Stat in try descriptor.stat() }),
               status.size > 0 else { return false }
         var last: UInt8 = 0
-        let read = valueOrErrno { pread(descriptor.rawValue, &last, 1, off_t(status.size) - 1) }
+        let read = valueOrErrno("pread64") { pread(descriptor.rawValue, &last, 1, off_t(status.size) - 1) }
         return read == .success(1) && last != UInt8(ascii: "\n")
-    }
-
-    /// True when `path` itself is a symbolic link.
-    public static func isSymbolicLink(_ path: String) -> Bool {
-        (try? FilePath(path).stat(followTargetSymlink: false))?.type == .symbolicLink
     }
 
     /// The size of the file at `path` (a symbolic link itself, not its target); nil when absent.
     public static func size(of path: String) -> Int? {
         guard let status = try? FilePath(path).stat(followTargetSymlink: false) else { return nil }
         return Int(status.size)
+    }
+}
+
+/// The agent's own files, reached by name in their open directory (`OpenDirectory`): the
+/// same rules as `RegularFile`'s, and the same messages, for files whose directory the
+/// caller holds.
+extension OpenDirectory {
+    /// The contents of the regular file `name`, at most `limit` bytes; nil when it does not
+    /// exist. A symbolic link, FIFO, device or directory in its place is an error, never
+    /// followed and never waited on.
+    public func read(_ name: FileName, limit: Int) throws(AgentError) -> [UInt8]? {
+        guard let file = try RegularFile.open(bytes: name.bytes, relativeTo: descriptor.rawValue, shownAs: display(name),
+                                              .read, followingSymlinks: false) else { return nil }
+        defer { _ = Glibc.close(file.rawValue) }
+        return try RegularFile.readAll(file, path: display(name), limit: limit)
+    }
+
+    /// Appends `record` (one line, ending in its newline) to the regular file `name`, creating
+    /// it with `permissions` when needed, so that the file only ever holds whole records
+    /// (`RegularFile.append`).
+    public func append(_ record: [UInt8], to name: FileName, permissions: FileModeBits) throws(AgentError) {
+        guard let file = try RegularFile.open(bytes: name.bytes, relativeTo: descriptor.rawValue, shownAs: display(name),
+                                              .append(permissions: FilePermissions(rawValue: permissions)),
+                                              followingSymlinks: false) else {
+            throw AgentError(.io, "Cannot create a file", path: display(name))
+        }
+        defer { _ = Glibc.close(file.rawValue) }
+        try RegularFile.append(record, to: file, path: display(name))
+    }
+
+    /// The size of `name` (a symbolic link itself, not its target); nil when it is absent or
+    /// cannot be inspected.
+    public func size(of name: FileName) -> Int? {
+        let status = name.withCString { name in
+            resultOrErrno("fstatat") { () throws(Errno) -> Stat in
+                try Stat(name, relativeTo: descriptor, flags: .symlinkNoFollow)
+            }
+        }
+        guard case .success(let found) = status else { return nil }
+        return Int(found.size)
     }
 }

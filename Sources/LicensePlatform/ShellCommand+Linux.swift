@@ -65,18 +65,14 @@ public enum ShellCommand {
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         var status: Int32 = 0
         while true {
-            let waited = waitpid(child, &status, deadline == nil ? 0 : WNOHANG)
+            let options = deadline == nil ? 0 : WNOHANG
+            let waited = try valueOrErrno("wait4") { waitpid(child, &status, options) }
+                .orThrow(.io, "Cannot wait for the command `\(command)`", path: nil)
             if waited == child { break }
-            if waited == -1 {
-                let failure = errno
-                guard failure == EINTR else {
-                    throw AgentError(.io, "Cannot wait for the command `\(command)`", cause: .system(Errno(rawValue: failure)))
-                }
-                continue
-            }
             if let deadline, let timeout, clock.now >= deadline {
                 kill(-child, SIGKILL)
-                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                // Reaps the killed child; there is nothing left to report if that fails.
+                _ = valueOrErrno("wait4") { waitpid(child, &status, 0) }
                 return .timedOut(timeout)
             }
             usleep(50_000)

@@ -10,9 +10,17 @@ import Musl
 /// The one way this target calls the kernel (the model is swift-system's `valueOrErrno`):
 /// run the call, read `errno` at once — before anything else can overwrite it — and retry
 /// while it is `EINTR`. Every syscall result is checked through here, never dropped.
+///
+/// `name` is the system call's name as strace spells it (`openat`, `fsync`): under a test's
+/// `SystemCallFaults` the call can be made to fail with an errno instead of being made.
 @inline(__always)
-func valueOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ call: () -> Value) -> Result<Value, Errno> {
+func valueOrErrno<Value: FixedWidthInteger>(_ name: StaticString, retryOnInterrupt: Bool = true,
+                                            _ call: () -> Value) -> Result<Value, Errno> {
     while true {
+        if let injected = SystemCallFaults.failure(of: name) {
+            guard retryOnInterrupt && injected == .interrupted else { return .failure(injected) }
+            continue
+        }
         let value = call()
         guard value == -1 else { return .success(value) }
         let failure = Errno(rawValue: errno)
@@ -22,15 +30,32 @@ func valueOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ cal
 
 /// `valueOrErrno` for calls whose only result is success.
 @inline(__always)
-func nothingOrErrno<Value: FixedWidthInteger>(retryOnInterrupt: Bool = true, _ call: () -> Value) -> Result<Void, Errno> {
-    valueOrErrno(retryOnInterrupt: retryOnInterrupt, call).map { _ in () }
+func nothingOrErrno<Value: FixedWidthInteger>(_ name: StaticString, retryOnInterrupt: Bool = true,
+                                              _ call: () -> Value) -> Result<Void, Errno> {
+    valueOrErrno(name, retryOnInterrupt: retryOnInterrupt, call).map { _ in () }
 }
 
 /// `valueOrErrno` for calls that return a pointer, nil on failure (opendir, realpath, fdopendir).
 @inline(__always)
-func pointerOrErrno<Pointer>(_ call: () -> Pointer?) -> Result<Pointer, Errno> {
+func pointerOrErrno<Pointer>(_ name: StaticString, _ call: () -> Pointer?) -> Result<Pointer, Errno> {
+    if let injected = SystemCallFaults.failure(of: name) { return .failure(injected) }
     guard let pointer = call() else { return .failure(Errno(rawValue: errno)) }
     return .success(pointer)
+}
+
+/// `valueOrErrno` for swift-system's calls, which throw their `Errno` (`Stat`, `fstat`):
+/// retried while `EINTR`, and open to `SystemCallFaults` under `name` like every other call.
+@inline(__always)
+func resultOrErrno<Value>(_ name: StaticString, _ call: () throws(Errno) -> Value) -> Result<Value, Errno> {
+    while true {
+        if let injected = SystemCallFaults.failure(of: name) {
+            if injected == .interrupted { continue }
+            return .failure(injected)
+        }
+        let result = Result(catching: call)
+        if case .failure(.interrupted) = result { continue }
+        return result
+    }
 }
 
 extension Result where Failure == Errno {

@@ -65,18 +65,32 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// One kind of failure, named by the layer that reports it, so that a layer above can
+    /// tell it apart and add the remedy that only it knows (the platform reports, the agent
+    /// advises). A struct rather than an enum: each layer defines its own.
+    public struct Failure: RawRepresentable, Hashable, Sendable {
+        public let rawValue: String
+
+        public init(rawValue: String) { self.rawValue = rawValue }
+    }
+
     public let code: Code
     public let summary: String
     public let path: String?
     public let cause: Cause?
     public let remedy: String?
+    /// Which failure this is, when the layer that made it leaves the remedy to its caller;
+    /// never shown.
+    public let failure: Failure?
 
-    public init(_ code: Code, _ summary: String, path: String? = nil, cause: Cause? = nil, remedy: String? = nil) {
+    public init(_ code: Code, _ summary: String, path: String? = nil, cause: Cause? = nil, remedy: String? = nil,
+                failure: Failure? = nil) {
         self.code = code
         self.summary = summary
         self.path = path
         self.cause = cause
         self.remedy = remedy
+        self.failure = failure
     }
 
     /// The plain sentence for stderr: what happened, where, why, and what to do — with any
@@ -95,7 +109,7 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The same failure under another code and summary, keeping where and why: for a layer
     /// that knows better what a lower layer's failure means ("Cannot read the keyring").
     public func reported(as code: Code, _ summary: String, remedy: String? = nil) -> AgentError {
-        AgentError(code, summary, path: path, cause: cause, remedy: remedy ?? self.remedy)
+        AgentError(code, summary, path: path, cause: cause, remedy: remedy ?? self.remedy, failure: failure)
     }
 
     /// Errors are equal when they report the same failure: same code and same place. The

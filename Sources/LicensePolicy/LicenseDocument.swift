@@ -53,11 +53,11 @@ public struct LicenseDocument: Sendable, Hashable {
         }
         let fields: [String: JSONValue]
         if let object = PlainJSONReader.object(content) {
-            // What an issuer writes, read without the decoder (issue 10); the same value.
+            // What an issuer writes, read without the decoder, which costs more; the same value.
             fields = object
         } else if let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(content)) {
             // Any other object, decoded as one without first failing as a string, number, array
-            // and bool (each failure builds a DecodingError: a fifth of a signature check).
+            // and bool (each failure builds a DecodingError, which is costly).
             fields = object
         } else {
             fields = try Self.fieldsOrRejection(Data(content))

@@ -1,7 +1,7 @@
 /// Reads the plain JSON an issuer writes into a license document, before `JSONDecoder` does.
 ///
-/// Issue 10: decoding the document with Foundation's `JSONDecoder` is the largest cost of a
-/// license after the signature itself (0.15 M instructions, a fifth of one ECDSA verify). This
+/// Decoding the document with Foundation's `JSONDecoder` is the largest cost of a license
+/// after the signature itself (the figures are in `Benchmarks/README.md`). This
 /// reader takes a strict subset of JSON — a top-level object; strings without `\u` escapes or
 /// control characters; integers of at most 15 digits; `true`, `false`, `null`; arrays and objects
 /// at most 16 deep; no key twice; only JSON's four whitespace bytes — and answers `nil` for

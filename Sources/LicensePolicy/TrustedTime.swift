@@ -43,6 +43,7 @@ extension AgentError {
         else { return self }
         let days = (trustedTime.secondsSinceEpoch - clock.secondsSinceEpoch) / 86_400
         return AgentError(code, "\(summary): the device clock (\(clock.day)) is \(days) day\(days == 1 ? "" : "s") behind the last trusted time (\(trustedTime.day))",
-                          path: path, cause: cause, remedy: "Set the time (NTP, `timedatectl`) and try again")
+                          path: path, cause: cause, remedy: "Set the time (NTP, `timedatectl`) and try again",
+                          failure: failure)
     }
 }

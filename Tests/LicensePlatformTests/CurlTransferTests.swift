@@ -28,6 +28,23 @@ import TestSupport
                                         options: .init(extraCAFile: work.appending("none.pem")))
         }
         #expect(missing?.sentence.contains("missing or empty") == true)
+        #expect(missing?.failure == .extraCAFileMissing)
+        #expect(missing?.remedy == nil, "the caller, which knows where the file was named, gives the remedy")
+    }
+
+    /// A body past the limit is refused as such, and the remedy is left to the caller.
+    @Test func aBodyOverTheLimitIsAFailureOfItsOwn() throws {
+        let work = try TemporaryDirectory("curl-limit")
+        let files = try work.makeDirectory("files")
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: files + "/big.lic"))
+        let ca = try TestServerCA()
+        let server = try LoopbackTestServer(mode: .https, files: files, certificate: ca, workDirectory: work)
+        let refused = #expect(throws: AgentError.self) {
+            try CurlTransfer().download(url: server.baseURL + "/files/big.lic", options: .init(caFile: ca.caPath, limit: 1024))
+        }
+        #expect(refused?.failure == .bodyOverLimit)
+        #expect(refused?.sentence.contains("larger than the limit of 1024 bytes") == true)
+        #expect(refused?.remedy == nil)
     }
 
     @Test func getReturnsEveryStatusWithTheFinalHeaders() throws {

@@ -4,7 +4,7 @@ import LicenseMutation
 import Testing
 
 /// The document's plain JSON reader never reads anything differently from `JSONDecoder`
-/// (issue 10: the reader is a fast path of the document parser). Thousands of generated
+/// (the reader is a fast path of the document parser). Thousands of generated
 /// texts — valid documents, their byte-level mutations, and JSON built from a grammar full of
 /// the edges where readers differ (escapes, `\u`, control characters, numbers, literals,
 /// duplicate and canonically equal keys, depth, whitespace that is not JSON's) — and for every

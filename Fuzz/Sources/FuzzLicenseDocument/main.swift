@@ -4,7 +4,7 @@ import FuzzDriver
 
 /// The encapsulated license document (LICENSE-FORMAT.md "Document"): any bytes give a
 /// document or a rejection, never a trap; and the plain JSON reader, the parser's fast path,
-/// never reads a text differently from `JSONDecoder` (issue 10).
+/// never reads a text differently from `JSONDecoder`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLicenseDocument(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data else { return 0 }

@@ -59,7 +59,7 @@ public struct ConfigurationState: Sendable, Equatable, Encodable {
 /// the current ones, and a frozen `config apply` installs a change of those alone. The marker
 /// also records the removal profiles assigned when the configuration froze (`RemovalProfiles`
 /// lets only those run while frozen).
-/// Every write is atomic and durable (`DurableFile`), so the settings file is never half
+/// Every write is atomic and durable (`OpenDirectory.replace`), so the settings file is never half
 /// written, and nothing the administrator had is dropped without a copy. The caller holds
 /// the writer lock; `config apply` takes it in the command.
 public struct ConfigurationGuard: Sendable {
@@ -188,13 +188,14 @@ public struct ConfigurationGuard: Sendable {
             deliveryKeysOnly = true
         }
         let settings = layout.settingsFile
+        let wfs = try directory(layout.settingsDirectory, holding: settings)
         var previousCopy: String?
-        if let previous = try DurableFile.read(settings, limit: Self.settingsLimit) {
-            try DurableFile.write(previous, to: previousSettingsPath, mode: [.ownerReadWrite])
+        if let previous = try wfs.read(Self.settingsName, limit: Self.settingsLimit) {
+            try wfs.replace(Self.previousSettingsName, with: previous, mode: 0o600)
             previousCopy = previousSettingsPath
         }
         let installingDigest = try Digest.sha256Hex(installing)
-        let notDurable = try DurableFile.write(installing, to: settings)
+        let notDurable = try wfs.replace(Self.settingsName, with: installing)
         // The commit point: the new settings stand, whatever fails from here on.
         var applied = Applied(previous: previousCopy, deliveryKeysOnly: deliveryKeysOnly)
         if let notDurable {
@@ -228,18 +229,18 @@ public struct ConfigurationGuard: Sendable {
         let recorded = try lastGood.read()
         let snapshot = recorded.map(\.settings) ?? current
         let digest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
-        try DurableFile.makeDirectory(frozenDirectory, mode: 0o700)
+        _ = try OpenDirectory.create(layout.stateDirectory, mode: 0o700)
+        let frozen = try OpenDirectory.create(frozenDirectory, mode: 0o700)
         if let snapshot {
-            try DurableFile.write(snapshot, to: snapshotPath, mode: [.ownerReadWrite])
+            try frozen.replace(Self.snapshotName, with: snapshot, mode: 0o600)
         } else {
-            try DurableFile.remove(snapshotPath)
+            try frozen.removeFileDurably(Self.snapshotName)
         }
         let marker = FreezeMarker(frozenAt: now, pasExpired: pasExpired, digest: digest,
                                   source: recorded == nil ? .found : .lastGood,
                                   recordedAt: recorded?.record.recordedTime,
                                   assignedProfiles: assignedProfilesNow())
-        try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
+        try frozen.replace(Self.markerName, with: JSONOutput.encode(marker, pretty: true), mode: 0o600)
         let origin = recorded.map { "the last good configuration recorded \($0.record.recordedAt)" }
             ?? "the settings found now (this device was never seen with an active PAS)"
         audit(now, "config-freeze", files: [layout.settingsFile, snapshotPath], outcome: "frozen",
@@ -257,14 +258,15 @@ public struct ConfigurationGuard: Sendable {
         var files = [layout.settingsFile]
         if let current {
             let stamp = now.description.filter { $0 != "-" && $0 != ":" }
-            let aside = "\(frozenDirectory)/group.ini.reverted-\(stamp)"
-            try DurableFile.write(current, to: aside, mode: [.ownerReadWrite])
-            files.append(aside)
+            let aside = FileName("group.ini.reverted-\(stamp)")
+            let frozen = try directory(frozenDirectory, holding: "\(frozenDirectory)/\(aside)")
+            try frozen.replace(aside, with: current, mode: 0o600)
+            files.append(frozen.display(aside))
         }
         if let restored = DeliveryKeys.restoring(snapshot, keepingDeliveryKeysOf: current) {
-            try DurableFile.write(restored, to: layout.settingsFile)
+            try directory(layout.settingsDirectory, holding: layout.settingsFile).replace(Self.settingsName, with: restored)
         } else {
-            try DurableFile.remove(layout.settingsFile)
+            try OpenDirectory.open(layout.settingsDirectory)?.removeFileDurably(Self.settingsName)
         }
         audit(now, "config-restore", files: files, outcome: "restored",
                   detail: "the settings file differs from the frozen configuration (since \(since)); the snapshot was put back, the license delivery keys kept"
@@ -273,12 +275,14 @@ public struct ConfigurationGuard: Sendable {
 
     private func thaw(_ marker: FreezeMarker, now: Timestamp) throws(AgentError) {
         var files = [markerPath]
-        if let snapshot = try DurableFile.read(snapshotPath, limit: Self.settingsLimit) {
-            try DurableFile.write(snapshot, to: thawedCopyPath, mode: [.ownerReadWrite])
+        let frozen = try OpenDirectory.open(frozenDirectory)
+        if let snapshot = try frozen?.read(Self.snapshotName, limit: Self.settingsLimit) {
+            try directory(layout.stateDirectory, holding: thawedCopyPath)
+                .replace(Self.thawedCopyName, with: snapshot, mode: 0o600)
             files.append(thawedCopyPath)
         }
-        try DurableFile.remove(markerPath)
-        try DurableFile.remove(snapshotPath)
+        try frozen?.removeFileDurably(Self.markerName)
+        try frozen?.removeFileDurably(Self.snapshotName)
         audit(now, "config-thaw", files: files, outcome: "thawed",
                   detail: "frozen since \(marker.since) (PAS expired on \(marker.pasExpired)); a current license lifts the freeze")
     }
@@ -295,7 +299,8 @@ public struct ConfigurationGuard: Sendable {
     private func recordAssignedProfilesIfUnknown(_ marker: FreezeMarker?) throws(AgentError) {
         guard var marker, marker.assignedProfiles == nil else { return }
         marker.assignedProfiles = assignedProfilesNow()
-        try DurableFile.write(JSONOutput.encode(marker, pretty: true), to: markerPath, mode: [.ownerReadWrite])
+        try directory(frozenDirectory, holding: markerPath)
+            .replace(Self.markerName, with: JSONOutput.encode(marker, pretty: true), mode: 0o600)
     }
 
     /// What the freeze decisions read: the marker (nil: not frozen), the settings file (nil:
@@ -311,33 +316,9 @@ public struct ConfigurationGuard: Sendable {
 
     func settingsAndFreeze() throws(AgentError) -> SettingsAndFreeze {
         let marker = try readMarker()
-        let current = try DurableFile.read(layout.settingsFile, limit: Self.settingsLimit)
+        let current = try OpenDirectory.open(layout.settingsDirectory)?.read(Self.settingsName, limit: Self.settingsLimit)
         let snapshot = try marker.map { marker throws(AgentError) in try readSnapshot(of: marker) }
         return SettingsAndFreeze(marker: marker, current: current, snapshot: snapshot)
-    }
-
-    /// The frozen snapshot, proven to be the one the marker names (nil: no settings file was frozen).
-    func readSnapshot(of marker: FreezeMarker) throws(AgentError) -> [UInt8]? {
-        let snapshot = try DurableFile.read(snapshotPath, limit: Self.settingsLimit)
-        let snapshotDigest = try snapshot.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        guard snapshotDigest == marker.digest else {
-            throw AgentError(.invalidData, "The frozen settings snapshot does not match its marker", path: snapshotPath,
-                             cause: .text("expected \(marker.digest ?? "no snapshot"), found \(snapshotDigest ?? "none")"),
-                             remedy: "Restore the snapshot from a backup or import a renewed PAS license")
-        }
-        return snapshot
-    }
-
-    /// The freeze marker; nil when the configuration is not frozen.
-    func readMarker() throws(AgentError) -> FreezeMarker? {
-        guard let bytes = try DurableFile.read(markerPath, limit: 64 << 10) else { return nil }
-        do {
-            return try JSONDecoder().decode(FreezeMarker.self, from: Data(bytes))
-        } catch {
-            throw AgentError(.invalidData, "The frozen-configuration marker is unreadable", path: markerPath,
-                             cause: .text("\(error)"),
-                             remedy: "Restore it from a backup, or import a renewed PAS license and remove it")
-        }
     }
 
     /// One audit line. The audit log is never a reason to stop (CLI.md "Audit log"): a line

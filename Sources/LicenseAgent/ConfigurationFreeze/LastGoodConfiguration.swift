@@ -27,11 +27,15 @@ public struct LastGoodConfiguration: Sendable {
     public var recordPath: String { directory + "/record.json" }
     /// The new copy until its record is written.
     var nextCopyPath: String { directory + "/group.ini.next" }
+    static let copyName: FileName = "group.ini"
+    static let recordName: FileName = "record.json"
+    static let nextCopyName: FileName = "group.ini.next"
 
     /// The recorded configuration: the record and the copy's bytes (nil: no settings file
     /// then). Nil when nothing was ever recorded.
     public func read() throws(AgentError) -> (record: LastGoodRecord, settings: [UInt8]?)? {
-        guard let bytes = try DurableFile.read(recordPath, limit: 64 << 10) else { return nil }
+        guard let lastGood = try OpenDirectory.open(directory),
+              let bytes = try lastGood.read(Self.recordName, limit: 64 << 10) else { return nil }
         let record: LastGoodRecord
         do {
             record = try JSONDecoder().decode(LastGoodRecord.self, from: Data(bytes))
@@ -42,9 +46,9 @@ public struct LastGoodConfiguration: Sendable {
         }
         // Recorded without a settings file: a copy left over from before is not part of it.
         guard record.digest != nil else { return (record, nil) }
-        var copy = try DurableFile.read(copyPath, limit: ConfigurationGuard.settingsLimit)
+        var copy = try lastGood.read(Self.copyName, limit: ConfigurationGuard.settingsLimit)
         var digest = try copy.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
-        if digest != record.digest, let next = try DurableFile.read(nextCopyPath, limit: ConfigurationGuard.settingsLimit),
+        if digest != record.digest, let next = try lastGood.read(Self.nextCopyName, limit: ConfigurationGuard.settingsLimit),
            try Digest.sha256Hex(next) == record.digest {
             // The record was written and the rename of its copy did not happen.
             copy = next
@@ -65,19 +69,20 @@ public struct LastGoodConfiguration: Sendable {
     public func record(_ settings: [UInt8]?, pasExpires: CalendarDay, now: Timestamp) throws(AgentError) -> Bool {
         let digest = try settings.map { bytes throws(AgentError) in try Digest.sha256Hex(bytes) }
         if let recorded = try? read(), recorded.record.digest == digest { return false }
-        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
-        try DurableFile.makeDirectory(directory, mode: 0o700)
+        _ = try OpenDirectory.create(layout.stateDirectory, mode: 0o700)
+        let lastGood = try OpenDirectory.create(directory, mode: 0o700)
         if let settings {
-            try DurableFile.write(settings, to: nextCopyPath, mode: [.ownerReadWrite])
+            try lastGood.replace(Self.nextCopyName, with: settings, mode: 0o600)
         }
         let record = LastGoodRecord(recordedAt: now, digest: digest, pasExpires: pasExpires)
-        try DurableFile.write(JSONOutput.encode(record, pretty: true), to: recordPath, mode: [.ownerReadWrite])
+        try lastGood.replace(Self.recordName, with: JSONOutput.encode(record, pretty: true), mode: 0o600)
         // Committed. The copy takes its place; if that fails, `read` finds it as .next, and
-        // the next record puts it in place: the pair is whole either way.
+        // the next record puts it in place: the pair is whole either way. (The rename is
+        // rename(2) of the two paths: see `DurableFile.rename`.)
         if settings != nil {
             try? DurableFile.rename(nextCopyPath, to: copyPath)
         } else {
-            try? DurableFile.remove(copyPath)
+            try? lastGood.removeFileDurably(Self.copyName)
         }
         // The pair stands: a missing audit line is said, never a failure of the recording.
         if let failure = AuditLog(layout: layout).record(AuditLog.Entry(

@@ -79,7 +79,7 @@ public struct LicenseDelivery {
     /// a file over the limit or an I/O error is an error naming the file, never "nothing to do".
     private func deviceSettings() throws(AgentError) -> Settings {
         do {
-            return Settings(parsing: try DurableFile.read(layout.settingsFile, limit: ConfigurationGuard.settingsLimit) ?? [])
+            return Settings(parsing: try OpenDirectory.open(layout.settingsDirectory)?.read(ConfigurationGuard.settingsName, limit: ConfigurationGuard.settingsLimit) ?? [])
         } catch {
             throw error.reported(as: error.code, "Cannot read the device settings, so no license can be deployed: \(error.summary)",
                                  remedy: "/wfs/group.ini must be a regular file of at most 1 MiB; the next run reads it again")
@@ -224,7 +224,7 @@ public struct LicenseDelivery {
         guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
         let poll = UMSLicensePoll(server: server, unit: unit, options: options)
         let answer: String?
-        do { answer = try poll.ask() } catch { throw TransferClock(layout: layout, clock: clock).explained(error) }
+        do { answer = try poll.ask() } catch { throw TransferClock(layout: layout, clock: clock).explained(error.withTransferRemedy()) }
         guard let offered = answer else {
             trail.line("no license yet", link: poll.endpoint, detail: "the UMS answered 204")
             return nil
@@ -245,7 +245,7 @@ public struct LicenseDelivery {
         do {
             response = try CurlTransfer().get(url: link, headers: conditional, options: options)
         } catch {
-            throw TransferClock(layout: layout, clock: clock).explained(error)
+            throw TransferClock(layout: layout, clock: clock).explained(error.withTransferRemedy())
         }
         switch response.status {
         case 304? where conditional.isEmpty:

@@ -20,8 +20,8 @@ public struct DeviceConfiguration {
 
     public init(layout: DeviceLayout) {
         var problems: [AgentError] = []
-        agentSettings = DeviceConfiguration.settings(layout.agentConfig, problems: &problems)
-        deviceSettings = DeviceConfiguration.settings(layout.settingsFile, problems: &problems)
+        agentSettings = DeviceConfiguration.settings(layout.path("/etc/license-agent"), "agent.conf", problems: &problems)
+        deviceSettings = DeviceConfiguration.settings(layout.settingsDirectory, ConfigurationGuard.settingsName, problems: &problems)
         let osRelease = DeviceConfiguration.osRelease(layout, problems: &problems)
         // A device that says nothing about its generation is treated as current (OS 12).
         generation = OSGeneration.resolve(osRelease: osRelease, configured: agentSettings["os_generation"]) ?? .os12
@@ -35,22 +35,25 @@ public struct DeviceConfiguration {
     /// False when the administrator switched off EMP expiry notifications.
     public var empNotificationsEnabled: Bool { deviceSettings.empNotificationsEnabled }
 
-    static func settings(_ path: String, problems: inout [AgentError]) -> Settings {
-        guard let bytes = read(path, problems: &problems) else { return Settings(values: [:]) }
+    static func settings(_ directory: String, _ name: FileName, problems: inout [AgentError]) -> Settings {
+        guard let bytes = read(directory, name, problems: &problems) else { return Settings(values: [:]) }
         return Settings(parsing: bytes)
     }
 
     /// `/etc/os-release`, or — when that is the usual symbolic link (os-release(5)) —
     /// `/usr/lib/os-release`; neither is followed as a link.
     static func osRelease(_ layout: DeviceLayout, problems: inout [AgentError]) -> String? {
-        let path = RegularFile.isSymbolicLink(layout.osRelease) ? layout.path("/usr/lib/os-release") : layout.osRelease
-        return read(path, problems: &problems).map { String(decoding: $0, as: UTF8.self) }
+        let etc = (try? OpenDirectory.open(layout.path("/etc"))) ?? nil
+        let linked = (try? etc?.kind(of: "os-release")) == .symlink
+        return read(layout.path(linked ? "/usr/lib" : "/etc"), "os-release", problems: &problems)
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The bytes of a regular file at `path` (at most the settings limit); nil when absent or unusable.
-    static func read(_ path: String, problems: inout [AgentError]) -> [UInt8]? {
+    /// The bytes of the regular file `name` in the directory at `directory` (at most the
+    /// settings limit); nil when absent or unusable.
+    static func read(_ directory: String, _ name: FileName, problems: inout [AgentError]) -> [UInt8]? {
         do {
-            return try DurableFile.read(path, limit: ConfigurationGuard.settingsLimit)
+            return try OpenDirectory.open(directory)?.read(name, limit: ConfigurationGuard.settingsLimit)
         } catch {
             problems.append(error.reported(as: error.code, "Cannot use a configuration file, so its defaults apply: \(error.summary)"))
             return nil

@@ -54,6 +54,8 @@ public struct DeviceLayout: Sendable {
     public var crl: String { path("/etc/license-agent/crl.pem") }
     public var agentConfig: String { path("/etc/license-agent/agent.conf") }
     public var osRelease: String { path("/etc/os-release") }
+    /// The settings partition, which holds the settings file and the agent's state directory.
+    public var settingsDirectory: String { path("/wfs") }
     public var settingsFile: String { path("/wfs/group.ini") }
     public var assignedProfiles: String { path("/wfs/license-profiles") }
     public var stateDirectory: String { path("/wfs/license-agent") }

@@ -6,7 +6,7 @@ import LicensePolicy
 /// `license-agent-check.service` starts after `systemd-udev-trigger.service`, which only
 /// queues the coldplug events; the NIC whose MAC is the unit ID may still be without its
 /// driver then. So `check` first waits until udev's event queue is empty, at most
-/// `limit` (10 s, issue 12 "Boot integration"), and then reads the unit ID whatever the queue
+/// `limit` (CLI.md "Boot integration"), and then reads the unit ID whatever the queue
 /// says: a device must not hang at boot because udev is slow, and a unit ID read early is
 /// still better than none. `--verbose` says how long it waited; a timeout is a warning.
 ///

@@ -53,7 +53,7 @@ public struct NetworkImport {
         do {
             bytes = try CurlTransfer().download(url: url, options: .init(proxy: proxy, caFile: connection.caFile))
         } catch {
-            throw TransferClock(layout: layout, clock: clock).explained(withProxyAdvice(error, proxy: proxy))
+            throw TransferClock(layout: layout, clock: clock).explained(withProxyAdvice(error.withTransferRemedy(), proxy: proxy))
         }
         let candidate = LicenseImport.Candidate(source: Credentials.redacted(url),
                                                 preferredName: FileName(NetworkImport.fileName(of: url))) {
@@ -102,7 +102,7 @@ public struct NetworkImport {
             bytes = try CurlTransfer().post(url: endpoint, body: body, contentType: "application/json",
                                             options: .init(proxy: proxy, caFile: connection.caFile, allowedProtocols: "https"))
         } catch {
-            let advised = withProxyAdvice(error, proxy: proxy)
+            let advised = withProxyAdvice(error.withTransferRemedy(), proxy: proxy)
             throw TransferClock(layout: layout, clock: clock).explained(
                 advised.reported(as: advised.code, "No evaluation license could be obtained from \(endpoint)",
                                  remedy: (advised.remedy ?? "") + ". The request stays in /license/fetch.req for a retry"))

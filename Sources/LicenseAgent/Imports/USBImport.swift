@@ -8,7 +8,7 @@ import LicensePolicy
 /// Each filesystem is mounted read-only with nosuid, nodev, noexec in a fresh 0700 directory
 /// under `/run/license-agent` and unmounted (lazily if busy) and removed before anything is
 /// installed, on success and on error alike. Entries that are not plain files (symlinks, FIFOs,
-/// devices, sockets, directories) or that are larger than 64 KiB are never opened; each becomes
+/// devices, sockets, directories) or that are larger than the license size limit are never opened; each becomes
 /// a result with verdict `malformed` and the reason it was skipped.
 public struct USBImport {
     public let layout: DeviceLayout
@@ -85,8 +85,8 @@ public struct USBImport {
             offer(USBImport.skipped(source: node, name: FileName(node), reason: reason))
             return
         }
-        let mountPoint = try makePrivateDirectory()
-        defer { removePrivateDirectory(mountPoint) }
+        let (mountPoint, mountName) = try makePrivateDirectory()
+        defer { removePrivateDirectory(mountName, at: mountPoint) }
         do {
             try Mounts.mountReadOnly(source: node, target: mountPoint, type: mountedType)
         } catch {
@@ -105,7 +105,7 @@ public struct USBImport {
 
     /// Offers the candidates in the top directory of `directory`: every entry whose name ends
     /// in `.lic` (any case; hidden files such as macOS `._X.lic` are ignored). Plain files are
-    /// read when their turn comes (at most 64 KiB, checked while reading); everything else is
+    /// read when their turn comes (at most the license size limit, checked while reading); everything else is
     /// skipped with its reason. A directory that cannot be listed is one skipped result.
     static func offerCandidates(in directory: OpenDirectory, sourcePrefix: String,
                                 to offer: (LicenseImport.Candidate) -> Void) {
@@ -139,7 +139,7 @@ public struct USBImport {
             && String(decoding: name.bytes.suffix(4), as: UTF8.self).lowercased() == ".lic"
     }
 
-    static func skipReason(_ kind: Directory.Entry.Kind) -> String? {
+    static func skipReason(_ kind: OpenDirectory.Entry.Kind) -> String? {
         switch kind {
         case .regular: return nil
         case .symlink: return "it is a symbolic link, which is never followed"
@@ -172,7 +172,7 @@ public struct USBImport {
         case skip(String)
     }
 
-    /// The filesystem type to mount `node` as, never found by trying mounts (issue 12):
+    /// The filesystem type to mount `node` as, never found by trying mounts:
     /// udev's `ID_FS_TYPE` (`udevType` from a scan, else looked up by the node's device
     /// number), which udev's blkid builtin recorded when the device appeared; when udev knows
     /// nothing of it (no udev daemon: a rescue shell), the same probe with libblkid. ext2 and
@@ -216,18 +216,16 @@ public struct USBImport {
 
     // MARK: The private mount point
 
-    /// A new empty directory only root can enter: `/run/license-agent/usb-RANDOM`.
-    func makePrivateDirectory() throws(AgentError) -> String {
-        try DurableFile.makeDirectory(layout.runtimeDirectory)
-        guard let runtime = try OpenDirectory.open(layout.runtimeDirectory) else {
-            throw AgentError(.io, "Cannot create a private mount directory", path: layout.runtimeDirectory)
-        }
+    /// A new empty directory only root can enter: `/run/license-agent/usb-RANDOM`; its path
+    /// (for mount(2), which takes paths) and its name in the runtime directory.
+    func makePrivateDirectory() throws(AgentError) -> (path: String, name: FileName) {
+        let runtime = try OpenDirectory.create(layout.runtimeDirectory)
         var lastError: AgentError?
         for _ in 0..<8 {
             let name = FileName("usb-" + String(UInt64.random(in: 0...UInt64.max), radix: 36))
             do {
                 try runtime.makeDirectory(name, mode: 0o700)
-                return runtime.display(name)
+                return (runtime.display(name), name)
             } catch {
                 lastError = error
             }
@@ -247,9 +245,9 @@ public struct USBImport {
 
     /// Removes the (unmounted, empty) mount directory with rmdir alone: a directory that is
     /// still a mount point, or not empty, cannot be removed, so nothing on a stick is ever touched.
-    func removePrivateDirectory(_ path: String) {
+    func removePrivateDirectory(_ name: FileName, at path: String) {
         do {
-            try OpenDirectory.open(layout.runtimeDirectory)?.removeEmptyDirectory(FileName(String(path.split(separator: "/").last ?? "")))
+            try OpenDirectory.open(layout.runtimeDirectory)?.removeEmptyDirectory(name)
         } catch {
             log.debug("\(path): left in place (\(error.sentence))")
         }

@@ -23,6 +23,6 @@ enum DevelopmentTree {
 
     /// `path` names a directory that can be listed.
     static func isDirectory(_ path: String) -> Bool {
-        (try? Directory.entries(of: path)) != nil
+        (try? OpenDirectory.open(path)) != nil
     }
 }

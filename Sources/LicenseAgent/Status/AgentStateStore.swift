@@ -26,10 +26,17 @@ public struct AgentStateStore {
         case unreadable(AgentError)
     }
 
-    func read() -> Reading {
+    /// The file's name in the state directory, `/wfs/license-agent`.
+    static let name: FileName = "state.json"
+
+    /// Reads the state in `directory` (the open state directory), or in the state directory
+    /// opened now (absent when that does not exist).
+    func read(in directory: OpenDirectory? = nil) -> Reading {
         let bytes: [UInt8]
-        do {
-            guard let read = try DurableFile.read(layout.agentState, limit: 1 << 20) else { return .absent }
+        do throws(AgentError) {
+            var opened = directory
+            if opened == nil { opened = try OpenDirectory.open(layout.stateDirectory) }
+            guard let opened, let read = try opened.read(Self.name, limit: 1 << 20) else { return .absent }
             bytes = read
         } catch {
             return .unreadable(error)
@@ -64,9 +71,9 @@ public struct AgentStateStore {
     /// kept aside first; one that cannot be read is not written over (the error says so).
     /// Creates `/wfs/license-agent` when needed, never `/wfs` itself.
     public func save(_ state: AgentState) throws(AgentError) {
-        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
+        let directory = try OpenDirectory.create(layout.stateDirectory, mode: 0o700)
         var state = state
-        switch read() {
+        switch read(in: directory) {
         case .absent:
             break
         case .state(let stored):
@@ -74,13 +81,13 @@ public struct AgentStateStore {
                 state.trustedTimeMark = stored.trustedTimeMark
             }
         case .corrupt:
-            var aside = layout.agentState + ".corrupt-" + SystemClock.now().description
-            while DurableFile.size(of: aside) != nil { aside += "+" }
-            try DurableFile.rename(layout.agentState, to: aside)
+            var aside = Self.name.description + ".corrupt-" + SystemClock.now().description
+            while directory.size(of: FileName(aside)) != nil { aside += "+" }
+            try directory.renameDurably(Self.name, to: FileName(aside))
         case .unreadable(let error):
             throw error.reported(as: error.code, "The agent state cannot be read, so it is not replaced: \(error.summary)",
                                  remedy: "Check the storage of /wfs; the next check tries again")
         }
-        try DurableFile.write(JSONOutput.encode(state), to: layout.agentState)
+        try directory.replace(Self.name, with: JSONOutput.encode(state))
     }
 }

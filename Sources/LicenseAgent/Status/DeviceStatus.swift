@@ -60,7 +60,8 @@ extension ConfigurationState {
             return try configurationGuard.state()
         } catch {
             errors.append(error)
-            let markerExists = DurableFile.size(of: configurationGuard.markerPath) != nil
+            let frozen = (try? OpenDirectory.open(configurationGuard.frozenDirectory)) ?? nil
+            let markerExists = frozen?.size(of: ConfigurationGuard.markerName) != nil
             return ConfigurationState(frozen: markerExists, since: nil, snapshotDigest: nil, pasExpired: nil, action: .nothing)
         }
     }

@@ -6,13 +6,13 @@ import SystemPackage
 /// The append-only audit log (CLI.md "Audit log"): one JSON line for every install, removal,
 /// profile run, freeze, thaw and reverted settings change, in `/wfs/license-agent/audit.log`.
 ///
-/// It is never the only copy of anything. At 1 MiB it is rotated to `audit.log.1` (one
+/// It is never the only copy of anything. At `rotationSize` it is rotated to `audit.log.1` (one
 /// generation kept), so a device that runs for years never fills its settings partition.
 /// The log is opened like every other file the agent touches — no symlinks, no blocking,
 /// regular files only — so a FIFO in its place is an error, never a hang. Credentials in
 /// URLs never reach it. Its lines are whole (CLI.md "Audit lines are whole"): each is one
 /// `write` with `O_APPEND`, and a line that a full `/wfs` cut short is taken back
-/// (`RegularFile.append`), so the next one starts clean.
+/// (`OpenDirectory.append`), so the next one starts clean.
 public struct AuditLog: Sendable {
     public static let rotationSize = 1 << 20
 
@@ -38,6 +38,8 @@ public struct AuditLog: Sendable {
 
     public let path: String
     let directory: String
+    static let name: FileName = "audit.log"
+    static let rotatedName: FileName = "audit.log.1"
 
     public init(layout: DeviceLayout) {
         path = layout.auditLog
@@ -46,14 +48,14 @@ public struct AuditLog: Sendable {
 
     /// Appends `entry` as one line; rotates first when the log has reached the size limit.
     public func append(_ entry: Entry) throws(AgentError) {
-        try DurableFile.makeDirectory(directory, mode: 0o700)
+        let state = try OpenDirectory.create(directory, mode: 0o700)
         var line = JSONOutput.encode(entry)
         line.append(UInt8(ascii: "\n"))
-        if let size = DurableFile.size(of: path), size >= AuditLog.rotationSize {
-            try DurableFile.rename(path, to: path + ".1")
+        if let size = state.size(of: Self.name), size >= AuditLog.rotationSize {
+            try state.renameDurably(Self.name, to: Self.rotatedName)
         }
         do {
-            try RegularFile.append(line, to: path, permissions: [.ownerReadWrite])
+            try state.append(line, to: Self.name, permissions: 0o600)
         } catch {
             throw error.reported(as: error.code, "Cannot write the audit log: \(error.summary)")
         }

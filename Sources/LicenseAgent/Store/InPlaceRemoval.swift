@@ -19,6 +19,9 @@ extension LicenseStore {
         var names: [String]
     }
 
+    /// The record's name in the state directory, `/wfs/license-agent`.
+    static let pendingRemovalName: FileName = "removal-pending"
+
     static func pendingRemovalPath(_ layout: DeviceLayout) -> String { layout.stateDirectory + "/removal-pending" }
 
     /// True for the failure that `makeDirectory` reports on a full filesystem.
@@ -33,12 +36,12 @@ extension LicenseStore {
         let record = PendingRemoval(names: doomed.map { name in
             String(name.bytes.flatMap { [hexDigits[Int($0 >> 4)], hexDigits[Int($0 & 0xF)]] })
         })
-        try DurableFile.makeDirectory(layout.stateDirectory, mode: 0o700)
-        try DurableFile.write(JSONOutput.encode(record), to: Self.pendingRemovalPath(layout), mode: [.ownerReadWrite])
+        let state = try OpenDirectory.create(layout.stateDirectory, mode: 0o700)
+        try state.replace(Self.pendingRemovalName, with: JSONOutput.encode(record), mode: 0o600)
         log.notice("/license is full: removing \(doomed.count) license(s) in place")
         for name in doomed { try live.removeFile(name) }
         try live.synchronize()
-        try DurableFile.remove(Self.pendingRemovalPath(layout))
+        try state.removeFileDurably(Self.pendingRemovalName)
         return doomed
     }
 
@@ -46,9 +49,10 @@ extension LicenseStore {
     /// that takes the writer lock. A record that cannot be read is kept and logged.
     func finishPendingRemoval() {
         let path = Self.pendingRemovalPath(layout)
-        guard DurableFile.size(of: path) != nil else { return }
+        guard let state = (try? OpenDirectory.open(layout.stateDirectory)) ?? nil,
+              state.size(of: Self.pendingRemovalName) != nil else { return }
         do throws(AgentError) {
-            guard let bytes = try DurableFile.read(path, limit: 1 << 20),
+            guard let bytes = try state.read(Self.pendingRemovalName, limit: 1 << 20),
                   let record = try? JSONDecoder().decode(PendingRemoval.self, from: Data(bytes)) else {
                 throw AgentError(.invalidData, "The record of a removal in progress cannot be read", path: path)
             }
@@ -64,7 +68,7 @@ extension LicenseStore {
                 for name in names { try live.removeFile(name) }
                 try live.synchronize()
             }
-            try DurableFile.remove(path)
+            try state.removeFileDurably(Self.pendingRemovalName)
             log.notice("finished removing \(names.count) license(s) that an earlier command began to remove")
         } catch {
             log.warning("A removal of licenses that an earlier command began could not be finished: \(error.sentence)")

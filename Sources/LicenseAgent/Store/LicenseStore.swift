@@ -63,7 +63,7 @@ public struct LicenseStore {
 
     /// The `fetch*` request files at the top of `/license` (read-only; no lock needed).
     public static func requestFiles(layout: DeviceLayout) throws(AgentError) -> [FileName] {
-        (try Directory.entries(of: layout.licensePartition) ?? [])
+        (try OpenDirectory.open(layout.licensePartition)?.entries() ?? [])
             .filter { $0.name.hasPrefix("fetch") && $0.kind != .directory }.map(\.name)
     }
 
@@ -77,7 +77,7 @@ public struct LicenseStore {
         return try withWritablePartition { () throws(AgentError) -> Applied in
             var applied = Applied()
             if let request = change.writeRequest {
-                try DurableFile.write(request, to: layout.licensePartition + "/" + LicenseStore.requestFileName.description)
+                try partition.replace(LicenseStore.requestFileName, with: request)
             }
             if change.changesLicenseSet {
                 do throws(AgentError) {

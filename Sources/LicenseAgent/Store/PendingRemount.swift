@@ -26,22 +26,26 @@ struct PendingRemount {
 
     let layout: DeviceLayout
 
+    static let name: FileName = "remount-pending"
+
     var path: String { layout.runtimeDirectory + "/remount-pending" }
 
+    /// `/run/license-agent`, when it exists and can be opened.
+    private var directory: OpenDirectory? { (try? OpenDirectory.open(layout.runtimeDirectory)) ?? nil }
+
     func read() -> Record? {
-        guard let bytes = try? DurableFile.read(path, limit: 64 << 10) else { return nil }
+        guard let bytes = (try? directory?.read(Self.name, limit: 64 << 10)) ?? nil else { return nil }
         return try? JSONDecoder().decode(Record.self, from: Data(bytes))
     }
 
     func write(_ record: Record) throws(AgentError) {
-        try DurableFile.makeDirectory(layout.runtimeDirectory)
-        try DurableFile.write(JSONOutput.encode(record), to: path)
+        try OpenDirectory.create(layout.runtimeDirectory).replace(Self.name, with: JSONOutput.encode(record))
     }
 
-    func remove() throws(AgentError) { try DurableFile.remove(path) }
+    func remove() throws(AgentError) { try OpenDirectory.open(layout.runtimeDirectory)?.removeFileDurably(Self.name) }
 
     /// True when the record is there, readable or not.
-    var exists: Bool { DurableFile.size(of: path) != nil }
+    var exists: Bool { directory?.size(of: Self.name) != nil }
 
     /// The `license-partition-writable` warning while the record is there.
     func warning() -> Warning? {

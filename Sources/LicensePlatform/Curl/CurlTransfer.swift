@@ -21,6 +21,10 @@ import Musl
 /// (the boot service has no environment, and the configured proxy is the contract).
 /// Credentials in a URL never appear in a message (`Credentials.redacted`).
 /// Needs libcurl 7.85 or later (`CURLOPT_PROTOCOLS_STR`).
+///
+/// Errors say what failed — the URL, libcurl's or the server's answer — and leave the remedy
+/// to the caller, which knows what the transfer was for; the failures a caller must tell
+/// apart carry an `AgentError.Failure` (`libcurlMissing`, `bodyOverLimit`, `extraCAFileMissing`).
 public final class CurlTransfer {
     /// What one transfer may do.
     public struct Options: Sendable {
@@ -71,8 +75,7 @@ public final class CurlTransfer {
     /// Opens libcurl (see CCurl's shim: it is loaded on first use, never at start-up).
     public init() throws(AgentError) {
         guard curl_shim_available() != 0 else {
-            throw AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(CurlTransfer.loaderError()),
-                             remedy: "Install the libcurl4 package")
+            throw CurlTransfer.libcurlMissingError()
         }
         let initialised = CurlTransfer.globalInitialisation
         guard initialised == CURLE_OK else {
@@ -105,26 +108,14 @@ public final class CurlTransfer {
     public func get(url: String, headers requestHeaders: [String], options: Options) throws(AgentError) -> Response {
         try perform(url: url, options: options) { () throws(AgentError) in
             guard !requestHeaders.isEmpty else { return }
-            for line in requestHeaders {
-                guard let extended = curl_shim_slist_append(headers, line) else {
-                    throw AgentError(.network, "libcurl could not build the request headers", path: Credentials.redacted(url))
-                }
-                headers = extended
-            }
-            try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headers), url: url)
+            try setHeaders(requestHeaders, url: url)
         }
     }
 
     /// POSTs `body` with `contentType` to `url` and returns the response body.
     public func post(url: String, body: [UInt8], contentType: String, options: Options) throws(AgentError) -> [UInt8] {
         let response = try perform(url: url, options: options) { () throws(AgentError) in
-            for line in ["Content-Type: \(contentType)", "Expect:"] {
-                guard let extended = curl_shim_slist_append(headers, line) else {
-                    throw AgentError(.network, "libcurl could not build the request headers", path: Credentials.redacted(url))
-                }
-                headers = extended
-            }
-            try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headers), url: url)
+            try setHeaders(["Content-Type: \(contentType)", "Expect:"], url: url)
             try set(CURLOPT_POSTFIELDSIZE, Int(body.count), url: url)
             // COPYPOSTFIELDS: libcurl keeps its own copy, so `body` need not outlive this call.
             try body.withUnsafeBufferPointer { buffer throws(AgentError) in
@@ -134,6 +125,27 @@ public final class CurlTransfer {
         }
         try CurlTransfer.failOnErrorStatus(response, url: url)
         return response.body
+    }
+
+    /// Sends `lines` as the request's headers. The list is built whole before libcurl sees it;
+    /// `headers` is always the list the handle holds (an earlier request's is freed once it
+    /// is replaced, the last one with the handle).
+    private func setHeaders(_ lines: [String], url: String) throws(AgentError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        do throws(AgentError) {
+            for line in lines {
+                guard let extended = curl_shim_slist_append(list, line) else {
+                    throw AgentError(.network, "libcurl could not build the request headers", path: Credentials.redacted(url))
+                }
+                list = extended
+            }
+            try set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(list), url: url)
+        } catch {
+            if let list { curl_shim_slist_free_all(list) }
+            throw error
+        }
+        if let earlier = headers { curl_shim_slist_free_all(earlier) }
+        headers = list
     }
 
     private static func failOnErrorStatus(_ response: Response, url: String) throws(AgentError) {
@@ -182,7 +194,7 @@ public final class CurlTransfer {
         }
         if sink.exceeded || code == CURLE_FILESIZE_EXCEEDED {
             throw AgentError(.network, "The download from \(shown) is larger than the limit of \(options.limit) bytes",
-                             remedy: "A license file is never that large; check the URL")
+                             failure: .bodyOverLimit)
         }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
@@ -203,12 +215,12 @@ public final class CurlTransfer {
     /// Adds the PEM certificates of `path` to the trust store libcurl builds for this handle,
     /// beside the CA file it would use (`caFile`, else libcurl's built-in default: the system
     /// store). libcurl reads a `CURLOPT_CAINFO_BLOB` *instead of* its CA file, so the blob
-    /// carries both: the CA file's certificates, then `path`'s. Read by the agent, so a
-    /// missing `path` is the agent's error.
+    /// carries both: the CA file's certificates, then `path`'s. Read here rather than by
+    /// libcurl, so a missing `path` is reported as such rather than as a failed handshake.
     private func addTrustedCertificates(_ path: String, caFile: String?, url: String) throws(AgentError) {
         guard let pem = try DurableFile.read(path, limit: 1 << 20, followingSymlinks: true), !pem.isEmpty else {
             throw AgentError(.network, "The CA certificate file for \(Credentials.redacted(url)) is missing or empty", path: path,
-                             remedy: "Fix system.remotemanager.ums_ca in the device settings, or remove it to trust the system store only")
+                             failure: .extraCAFileMissing)
         }
         var bundle: [UInt8] = []
         if let store = caFile ?? defaultCAFile(),
@@ -271,65 +283,21 @@ public final class CurlTransfer {
     }
 }
 
-/// Collects a response body up to a limit, and the final response's headers; the context of
-/// the write and header callbacks.
-final class ResponseSink {
-    let limit: Int
-    var bytes: [UInt8] = []
-    var exceeded = false
-    /// Header fields of the last response seen (a redirect's are replaced by the next one's).
-    var headers: [String: String] = [:]
-
-    init(limit: Int) { self.limit = limit }
-
-    /// One header line as libcurl delivers it (`Name: value\r\n`, or a status line that
-    /// starts a new response).
-    func addHeaderLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
-            headers = [:]
-            return
-        }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingASCIIWhitespace().lowercased()
-        guard !name.isEmpty else { return }
-        headers[name] = line[line.index(after: colon)...].trimmingASCIIWhitespace()
-    }
-}
-
-/// libcurl's write callback: appends to the `ResponseSink` passed as `CURLOPT_WRITEDATA`.
-/// Returning less than it was given makes libcurl abort the transfer (`CURLE_WRITE_ERROR`),
-/// which is how a body over the limit is cut off before it is stored.
-private func curlWriteCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                               _ context: UnsafeMutableRawPointer?) -> Int {
-    guard let context else { return 0 }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    guard sink.bytes.count + length <= sink.limit else {
-        sink.exceeded = true
-        return 0
-    }
-    if let data, length > 0 {
-        data.withMemoryRebound(to: UInt8.self, capacity: length) { sink.bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
-    }
-    return length
-}
-
-/// libcurl's header callback: hands each header line to the `ResponseSink` passed as
-/// `CURLOPT_HEADERDATA`. Lines longer than 8 KiB are ignored (no header the agent reads is).
-private func curlHeaderCallback(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                                _ context: UnsafeMutableRawPointer?) -> Int {
-    let length = size * count
-    guard let context else { return 0 }
-    guard let data, length > 0, length <= 8192 else { return length }
-    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-    }
-    sink.addHeaderLine(line)
-    return length
+extension AgentError.Failure {
+    /// libcurl (`libcurl.so.4`) could not be loaded.
+    public static let libcurlMissing = Self(rawValue: "curl.libcurl-missing")
+    /// A body grew, or was announced, past the transfer's limit (`Options.limit`).
+    public static let bodyOverLimit = Self(rawValue: "curl.body-over-limit")
+    /// The extra CA file (`Options.extraCAFile`) is missing or empty.
+    public static let extraCAFileMissing = Self(rawValue: "curl.extra-ca-file-missing")
 }
 
 extension CurlTransfer {
+    /// libcurl cannot be loaded: what the loader said.
+    static func libcurlMissingError() -> AgentError {
+        AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(loaderError()), failure: .libcurlMissing)
+    }
+
     /// Why libcurl could not be opened, in the dynamic loader's words.
     static func loaderError() -> String {
         guard let message = dlerror() else { return "the dynamic loader gave no reason" }

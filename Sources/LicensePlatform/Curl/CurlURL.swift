@@ -12,8 +12,7 @@ public final class CurlURL {
     /// Parses `text` (any scheme libcurl knows or not, as long as it has one).
     public init(_ text: String) throws(AgentError) {
         guard curl_shim_available() != 0 else {
-            throw AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(CurlTransfer.loaderError()),
-                             remedy: "Install the libcurl4 package")
+            throw CurlTransfer.libcurlMissingError()
         }
         guard let url = curl_shim_url() else {
             throw AgentError(.network, "libcurl could not create a URL handle")

@@ -11,7 +11,7 @@ public final class Udev {
     let pointer: OpaquePointer
 
     public init() throws(AgentError) {
-        pointer = try pointerOrErrno { udev_new() }.orThrow(.devices, "libudev could not start", path: nil)
+        pointer = try pointerOrErrno("udev_new") { udev_new() }.orThrow(.devices, "libudev could not start", path: nil)
     }
 
     deinit { udev_unref(pointer) }
@@ -53,12 +53,19 @@ public final class Udev {
     /// libudev does not retry a read that a signal cut short (`EINTR`); this does.
     static func lookup<Found>(_ summary: String, path: String?, _ call: () -> Found?) throws(AgentError) -> Found? {
         while true {
+            // Cleared first: an errno left over from an earlier call is no answer of this one.
             errno = 0
-            if let found = call() { return found }
-            let failure = Errno(rawValue: errno)
-            if failure == .interrupted { continue }
-            if failure.rawValue == 0 || failure == .noSuchFileOrDirectory || failure == .operationNotSupportedByDevice { return nil }
-            throw AgentError(.io, summary, path: path, cause: .system(failure))
+            switch pointerOrErrno("udev_device_new", { call() }) {
+            case .success(let found):
+                return found
+            case .failure(.interrupted):
+                continue
+            case .failure(let failure) where failure.rawValue == 0 || failure == .noSuchFileOrDirectory
+                                            || failure == .operationNotSupportedByDevice:
+                return nil
+            case .failure(let failure):
+                throw AgentError(.io, summary, path: path, cause: .system(failure))
+            }
         }
     }
 

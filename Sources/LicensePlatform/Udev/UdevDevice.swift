@@ -61,7 +61,7 @@ public final class UdevDevice {
     /// other than "no such file" is an error.
     public func hasEntry(_ relative: String) throws(AgentError) -> Bool {
         let path = syspath + "/" + relative
-        switch nothingOrErrno({ access(path, F_OK) }) {
+        switch nothingOrErrno("access", { access(path, F_OK) }) {
         case .success: return true
         case .failure(.noSuchFileOrDirectory), .failure(.notDirectory): return false
         case .failure(let failure): throw AgentError(.io, "Cannot inspect a device", path: path, cause: .system(failure))

@@ -9,7 +9,7 @@ final class UdevEnumerate {
     let context: Udev
 
     init(udev: Udev) throws(AgentError) {
-        pointer = try pointerOrErrno { udev_enumerate_new(udev.pointer) }
+        pointer = try pointerOrErrno("udev_enumerate_new") { udev_enumerate_new(udev.pointer) }
             .orThrow(.devices, "libudev could not enumerate devices", path: nil)
         context = udev
     }

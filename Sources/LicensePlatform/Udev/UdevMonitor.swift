@@ -24,7 +24,7 @@ public final class UdevMonitor {
 
     /// Opens the monitor for `subsystem` and starts receiving.
     public init(udev: Udev, subsystem: String) throws(AgentError) {
-        pointer = try pointerOrErrno { udev_monitor_new_from_netlink(udev.pointer, "udev") }
+        pointer = try pointerOrErrno("udev_monitor_new_from_netlink") { udev_monitor_new_from_netlink(udev.pointer, "udev") }
             .orThrow(.devices, "libudev could not open a device monitor", path: nil)
         context = udev
         let filtered = udev_monitor_filter_add_match_subsystem_devtype(pointer, subsystem, nil)
@@ -32,12 +32,13 @@ public final class UdevMonitor {
             throw AgentError(.devices, "libudev could not filter the device monitor on \(subsystem)",
                              cause: .system(Errno(rawValue: -filtered)))
         }
-        // libudev returns a negative errno here (or -1 with errno set).
-        let enabled = udev_monitor_enable_receiving(pointer)
-        guard enabled >= 0 else {
-            let failure = enabled < -1 ? Errno(rawValue: -enabled) : Errno(rawValue: errno)
-            throw AgentError(.devices, "libudev could not start the device monitor", cause: .system(failure))
+        // libudev returns a negative errno here (or -1 with errno set). Binding the socket
+        // again after an interruption would fail, so an interrupted start is a failure.
+        _ = try valueOrErrno("udev_monitor_enable_receiving", retryOnInterrupt: false) {
+            udev_monitor_enable_receiving(pointer)
         }
+            .flatMap { enabled in enabled < 0 ? .failure(Errno(rawValue: -enabled)) : .success(enabled) }
+            .orThrow(.devices, "libudev could not start the device monitor", path: nil)
     }
 
     deinit { udev_monitor_unref(pointer) }
@@ -50,7 +51,7 @@ public final class UdevMonitor {
     public func events(waitingUpTo milliseconds: Int32) throws(AgentError) -> [Event] {
         var descriptor = pollfd(fd: udev_monitor_get_fd(pointer), events: Int16(POLLIN), revents: 0)
         // An interrupted wait is an empty one: the caller's loop waits again.
-        let ready = try valueOrErrno(retryOnInterrupt: false) { poll(&descriptor, 1, milliseconds) }
+        let ready = try valueOrErrno("poll", retryOnInterrupt: false) { poll(&descriptor, 1, milliseconds) }
             .ignoringInterruption(as: 0).orThrow(.devices, "Waiting for device events failed", path: nil)
         guard ready > 0 else { return [] }
         var events: [Event] = []

@@ -10,7 +10,7 @@ import SystemPackage
 /// present; udevd works through them afterwards, loading drivers and renaming interfaces as
 /// it goes. A unit ordered after the trigger can therefore still see a NIC without its
 /// driver's final name, or none at all. The boot check waits here, bounded, before it reads
-/// the unit ID (CLI.md "Unit ID"; issue 12, "Boot integration").
+/// the unit ID (CLI.md "Unit ID"; DECISIONS.md "Packaging and boot").
 ///
 /// libudev reports the queue as non-empty while `/run/udev/queue` exists and watches
 /// `/run/udev` with inotify for its removal. Without a udev daemon (a rescue shell, a
@@ -21,14 +21,16 @@ public final class UdevQueue {
     let context: Udev
 
     public init(udev: Udev) throws(AgentError) {
-        guard let queue = udev_queue_new(udev.pointer) else {
-            throw AgentError(.devices, "libudev could not open udev's event queue", cause: .system(Errno(rawValue: errno)))
-        }
-        pointer = queue
+        pointer = try pointerOrErrno("udev_queue_new") { udev_queue_new(udev.pointer) }
+            .orThrow(.devices, "libudev could not open udev's event queue", path: nil)
         context = udev
     }
 
     deinit { udev_queue_unref(pointer) }
+
+    /// The longest wait between two looks at the queue: short beside the boot's limit, long
+    /// enough that waiting costs nothing.
+    static let recheckMilliseconds: Int64 = 100
 
     /// True when udevd has no event left to process (or no udevd runs). A queue whose state
     /// cannot be read (libudev's negative answer) counts as empty: waiting could not end sooner.
@@ -37,8 +39,8 @@ public final class UdevQueue {
     /// Waits until the queue is empty or `limit` has passed; returns whether it is empty.
     ///
     /// Wakes on libudev's inotify descriptor (the queue file's removal), and at least every
-    /// 100 ms in case the file came back in between. When libudev cannot watch `/run/udev`
-    /// (it does not exist), it re-checks every 100 ms.
+    /// `recheckMilliseconds` in case the file came back in between. When libudev cannot watch
+    /// `/run/udev` (it does not exist), it re-checks at that pace.
     public func waitUntilEmpty(limit: Duration) -> Bool {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: limit)
@@ -46,7 +48,7 @@ public final class UdevQueue {
         while !isEmpty {
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { return false }
-            let milliseconds = Int32(min(100, max(1, remaining.components.seconds * 1000
+            let milliseconds = Int32(min(Self.recheckMilliseconds, max(1, remaining.components.seconds * 1000
                                                   + remaining.components.attoseconds / 1_000_000_000_000_000)))
             if descriptor >= 0 {
                 var watched = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
