@@ -124,19 +124,6 @@ public enum DurableFile {
         try parent.makeDirectory(name, mode: mode, existingIsFine: true)
     }
 
-    /// Renames `source` to `target` (replacing it) with rename(2) and makes the rename durable.
-    /// Kept for the last good configuration's pair (`LastGoodConfiguration`), whose fault test
-    /// fails rename(2) by that name; the pair moves to `OpenDirectory.renameDurably` (renameat)
-    /// together with that test.
-    public static func rename(_ source: String, to target: String) throws(AgentError) {
-        try nothingOrErrno("rename") { Glibc.rename(source, target) }.orThrow("Cannot rename a file", path: source)
-        let directory = split(target).directory
-        guard let parent = try OpenDirectory.open(directory) else {
-            throw AgentError(.io, "Cannot flush a directory to disk", path: directory, cause: .system(.noSuchFileOrDirectory))
-        }
-        try parent.synchronize()
-    }
-
     /// The size of the file at `path` (not following a last symlink), or nil when it is absent.
     /// For a device node named on the command line.
     public static func size(of path: String) -> Int? { RegularFile.size(of: path) }

@@ -40,7 +40,9 @@ enum BootDispatch {
     /// The invocation `arguments` (without the program name) spell, when it is a boot one.
     static func invocation(_ arguments: [String]) -> Invocation? {
         var command: Command?
-        var given: Set<GlobalOption> = []
+        // An array, not a `Set`: a `Set` of this type costs a runtime conformance lookup at
+        // every boot, and there are only a few options.
+        var given: [GlobalOption] = []
         var invocation = Invocation(command: .check)
         var rest = arguments[...]
         while let word = rest.popFirst() {
@@ -60,7 +62,8 @@ enum BootDispatch {
                 guard !joined.isEmpty else { return nil }
                 (option, value) = (named, joined)
             }
-            guard given.insert(option).inserted else { return nil }
+            guard !given.contains(option) else { return nil }
+            given.append(option)
             switch option {
             case .root: invocation.root = value ?? "/"
             case .json: invocation.json = true

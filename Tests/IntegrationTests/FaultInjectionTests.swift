@@ -70,7 +70,7 @@ extension FaultInjectionTests {
     func everyFaultOfConfigApplyLeavesTheOldOrTheNewSettings(errno: String) throws {
         let (probe, candidate) = try LastGoodPairTests.device()
         var runs = 0
-        for syscall in Self.syscalls + ["rename"] {
+        for syscall in Self.syscalls + ["renameat"] {
             let trace = probe.directory.appending("trace-\(syscall)")
             _ = try LastGoodPairTests.apply(probe, candidate, strace: ["-y", "-o", trace, "-e", "trace=\(syscall)"])
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")

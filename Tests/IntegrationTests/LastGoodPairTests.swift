@@ -26,7 +26,7 @@ import TestSupport
             + [Umockdev.agent, "config", "apply", "--root", device.root, candidate])
     }
 
-    @Test(arguments: ["openat", "write", "fsync", "rename", "unlinkat"])
+    @Test(arguments: ["openat", "write", "fsync", "renameat", "unlinkat"])
     func aFaultWhileRecordingNeverSplitsThePair(syscall: String) throws {
         let (probe, candidate) = try Self.device()
         let trace = probe.directory.appending("trace")

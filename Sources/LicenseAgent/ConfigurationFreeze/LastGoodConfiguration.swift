@@ -25,8 +25,6 @@ public struct LastGoodConfiguration: Sendable {
     public var directory: String { layout.path("/wfs/license-agent/last-good") }
     public var copyPath: String { directory + "/group.ini" }
     public var recordPath: String { directory + "/record.json" }
-    /// The new copy until its record is written.
-    var nextCopyPath: String { directory + "/group.ini.next" }
     static let copyName: FileName = "group.ini"
     static let recordName: FileName = "record.json"
     static let nextCopyName: FileName = "group.ini.next"
@@ -77,10 +75,9 @@ public struct LastGoodConfiguration: Sendable {
         let record = LastGoodRecord(recordedAt: now, digest: digest, pasExpires: pasExpires)
         try lastGood.replace(Self.recordName, with: JSONOutput.encode(record, pretty: true), mode: 0o600)
         // Committed. The copy takes its place; if that fails, `read` finds it as .next, and
-        // the next record puts it in place: the pair is whole either way. (The rename is
-        // rename(2) of the two paths: see `DurableFile.rename`.)
+        // the next record puts it in place: the pair is whole either way.
         if settings != nil {
-            try? DurableFile.rename(nextCopyPath, to: copyPath)
+            try? lastGood.renameDurably(Self.nextCopyName, to: Self.copyName)
         } else {
             try? lastGood.removeFileDurably(Self.copyName)
         }

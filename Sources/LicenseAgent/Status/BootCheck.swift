@@ -65,14 +65,17 @@ public struct BootCheck {
     /// the old answer must not stand for today's (CLI.md "A published answer is never stale"):
     /// it is removed, and the bare "not licensed, and why" written in its place if that fits.
     private func publish(_ document: [UInt8], errors: [AgentError]) -> AgentError? {
+        let name = FileName("state.json")
+        var directory: OpenDirectory?
         do {
-            try DurableFile.makeDirectory(layout.runtimeDirectory)
-            try DurableFile.write(document, to: layout.runtimeState)
+            let runtime = try OpenDirectory.create(layout.runtimeDirectory)
+            directory = runtime
+            _ = try runtime.replace(name, with: document)
             return nil
         } catch {
-            try? DurableFile.remove(layout.runtimeState)
+            try? directory?.removeFileDurably(name)
             let bare = StatusDocument.Unanswered(errors: errors + [error.reported(as: error.code, "The answer could not be published: \(error.summary)")])
-            _ = try? DurableFile.write(JSONOutput.encode(bare), to: layout.runtimeState)
+            _ = try? directory?.replace(name, with: JSONOutput.encode(bare))
             return error
         }
     }
