@@ -32,7 +32,7 @@ public struct StatusDocument: Encodable, Sendable {
 
         /// Written out, unlike every other output type: this one is encoded once per license,
         /// and the synthesized form (each value through `@ExplicitNull` and a single-value
-        /// container) was a tenth of a signature check per license (issue 10). Every value
+        /// container) was a tenth of a signature check per license. Every value
         /// goes in as a `String` or `null`; the bytes are those of the synthesized form
         /// (`StatusDocumentEncodingTests` compares them).
         public func encode(to encoder: Encoder) throws {
