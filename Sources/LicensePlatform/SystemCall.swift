@@ -35,12 +35,20 @@ func nothingOrErrno<Value: FixedWidthInteger>(_ name: StaticString, retryOnInter
     valueOrErrno(name, retryOnInterrupt: retryOnInterrupt, call).map { _ in () }
 }
 
-/// `valueOrErrno` for calls that return a pointer, nil on failure (opendir, realpath, fdopendir).
+/// `valueOrErrno` for calls that return a pointer, nil on failure (opendir, fdopendir, libudev's constructors); retried while `EINTR` too.
 @inline(__always)
 func pointerOrErrno<Pointer>(_ name: StaticString, _ call: () -> Pointer?) -> Result<Pointer, Errno> {
-    if let injected = SystemCallFaults.failure(of: name) { return .failure(injected) }
-    guard let pointer = call() else { return .failure(Errno(rawValue: errno)) }
-    return .success(pointer)
+    while true {
+        let failure: Errno
+        if let injected = SystemCallFaults.failure(of: name) {
+            failure = injected
+        } else if let pointer = call() {
+            return .success(pointer)
+        } else {
+            failure = Errno(rawValue: errno)
+        }
+        guard failure == .interrupted else { return .failure(failure) }
+    }
 }
 
 /// `valueOrErrno` for swift-system's calls, which throw their `Errno` (`Stat`, `fstat`):

@@ -73,6 +73,8 @@ public struct BootCheck {
             _ = try runtime.replace(name, with: document)
             return nil
         } catch {
+            // Opened again when that is what failed: the old answer must go all the same.
+            let directory = directory ?? (try? OpenDirectory.open(layout.runtimeDirectory)) ?? nil
             try? directory?.removeFileDurably(name)
             let bare = StatusDocument.Unanswered(errors: errors + [error.reported(as: error.code, "The answer could not be published: \(error.summary)")])
             _ = try? directory?.replace(name, with: JSONOutput.encode(bare))
