@@ -74,18 +74,16 @@ public struct MountTable: Sendable, Equatable {
     }
 
     /// Parses the text of a mountinfo file; a malformed line is an `.invalidData` error
-    /// naming its line number, since the kernel never writes one.
+    /// naming its line number, since the kernel never writes one. The table is that of
+    /// `MountTableText`, the grapheme-exact specification, parsed as bytes (`MountTableBytes`).
     public init(parsing text: String) throws(AgentError) {
-        var parsed: [Entry] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            guard !line.isEmpty else { continue }
-            guard let entry = MountTable.parseLine(line) else {
-                throw AgentError(.invalidData, "Line \(index + 1) of the mount table is malformed",
-                                 cause: .text(String(line)))
-            }
-            parsed.append(entry)
-        }
-        entries = parsed
+        var text = text
+        entries = try text.withUTF8 { MountTableBytes.entries(parsing: $0) }.get()
+    }
+
+    /// The error for a malformed line (numbered from 1, empty lines counted).
+    static func malformed(lineNumber: Int, line: String) -> AgentError {
+        AgentError(.invalidData, "Line \(lineNumber) of the mount table is malformed", cause: .text(line))
     }
 
     /// The mount visible at `mountPoint`: when several are stacked there, the last one
@@ -100,63 +98,33 @@ public struct MountTable: Sendable, Equatable {
         entry(forMountPoint: mountPoint)?.device
     }
 
-    // MARK: - Parsing
-
-    static func parseLine(_ line: Substring) -> Entry? {
-        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard let separator = fields.firstIndex(of: "-"), separator >= 6, fields.count >= separator + 3,
-              let mountID = Int(fields[0]), let parentID = Int(fields[1]),
-              let device = DeviceNumber(parsing: fields[2]),
-              let root = decodeOctalEscapes(fields[3]),
-              let mountPoint = decodeOctalEscapes(fields[4]),
-              let source = decodeOctalEscapes(fields[separator + 2])
-        else { return nil }
-        return Entry(
-            mountID: mountID, parentID: parentID, device: device,
-            root: root, mountPoint: mountPoint,
-            mountOptions: options(fields[5]),
-            optionalFields: fields[6..<separator].map(String.init),
-            fileSystemType: decodeOctalEscapes(fields[separator + 1]) ?? String(fields[separator + 1]),
-            source: source,
-            superOptions: fields.count > separator + 3 ? options(fields[separator + 3]) : [])
-    }
-
-    static func options(_ field: Substring) -> [String] {
-        field.split(separator: ",").map(String.init)
-    }
-
-    /// Decodes the kernel's `\ooo` escapes (`\040` space, `\011` tab, `\012` newline,
-    /// `\134` backslash). nil when a backslash is not followed by three octal digits or
-    /// the bytes are not UTF-8.
-    static func decodeOctalEscapes(_ field: Substring) -> String? {
-        let input = Array(field.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count)
-        var index = 0
-        while index < input.count {
-            let byte = input[index]
-            guard byte == UInt8(ascii: "\\") else {
-                output.append(byte)
-                index += 1
-                continue
-            }
-            guard index + 3 < input.count else { return nil }
-            var value: UInt32 = 0
-            for digit in input[(index + 1)...(index + 3)] {
-                guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7") else { return nil }
-                value = value * 8 + UInt32(digit - UInt8(ascii: "0"))
-            }
-            guard value <= 0xFF else { return nil }
-            output.append(UInt8(value))
-            index += 4
-        }
-        return String(validating: output, as: UTF8.self)
-    }
+    // MARK: - Paths
 
     /// `path` with repeated slashes, `.` components and a trailing slash removed.
     static func normalisedPath(_ path: String) -> String {
+        if isNormalised(path.utf8) { return path }
         let components = path.split(separator: "/").filter { $0 != "." }
         let joined = components.joined(separator: "/")
         return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// True when `normalisedPath` would give `path` back: `/` alone, or `/` followed by ASCII
+    /// components that are neither empty nor `.`. The common case, told from the bytes alone
+    /// (for ASCII, splitting by `Character` and by byte agree on `/`).
+    static func isNormalised(_ path: String.UTF8View) -> Bool {
+        guard path.first == UInt8(ascii: "/") else { return false }
+        var componentLength = 0
+        var componentIsDot = false
+        for byte in path.dropFirst() {
+            guard byte < 0x80 else { return false }
+            if byte == UInt8(ascii: "/") {
+                guard componentLength > 0, !componentIsDot else { return false }
+                componentLength = 0
+                continue
+            }
+            componentLength += 1
+            componentIsDot = componentLength == 1 && byte == UInt8(ascii: ".")
+        }
+        return path.count == 1 || (componentLength > 0 && !componentIsDot)
     }
 }

@@ -43,7 +43,7 @@ public struct AgentStateStore {
         }
         let state: AgentState
         do {
-            state = try JSONDecoder().decode(AgentState.self, from: Data(bytes))
+            state = try AgentState.decoding(bytes)
         } catch {
             return .corrupt(String(String(describing: error).prefix(200)))
         }

@@ -30,7 +30,7 @@ public struct StatusDocument: Encodable, Sendable {
             case file, verdict, licenseId, product, model, packId, starts, expires, detail
         }
 
-        /// Written out, unlike every other output type: this one is encoded once per license,
+        /// Written out: this one is encoded once per license,
         /// and the synthesized form (each value through `@ExplicitNull` and a single-value
         /// container) was a tenth of a signature check per license. Every value
         /// goes in as a `String` or `null`; the bytes are those of the synthesized form
@@ -96,8 +96,8 @@ public struct StatusDocument: Encodable, Sendable {
 
     let schemaVersion = 1
     let agentVersion = BuildInfo.version
-    @ExplicitNull var unitId: String?
-    @ExplicitNull var unitSource: UnitID.Source?
+    let unitId: String?
+    let unitSource: UnitID.Source?
     let osGeneration: Int
     let trustedTime: String
     let clockRollbackDetected: Bool
@@ -107,7 +107,7 @@ public struct StatusDocument: Encodable, Sendable {
     let features: FeatureMap
     let warnings: [Warning]
     let configuration: ConfigurationState
-    @ExplicitNull var removalProfile: RemovalProfileSummary?
+    let removalProfile: RemovalProfileSummary?
     let errors: [ErrorEntry]
 
     public init(report: DeviceReport, configuration: ConfigurationState, removalProfile: RemovalProfileSummary?,
@@ -125,6 +125,38 @@ public struct StatusDocument: Encodable, Sendable {
         self.configuration = configuration
         self.removalProfile = removalProfile
         self.errors = errors.map(ErrorEntry.init)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion, agentVersion, unitId, unitSource, osGeneration, trustedTime, clockRollbackDetected,
+             licensed, licenses, products, features, warnings, configuration, removalProfile, errors
+    }
+
+    /// Written out, with the bytes of the synthesized form with `@ExplicitNull` optionals
+    /// (`StatusDocumentEncodingTests` compares them): held as plain optionals, the document
+    /// never makes the runtime build `ExplicitNull`'s generic metadata, which it did at every
+    /// boot, by name and with a conformance look-up, only to destroy a temporary.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schemaVersion, forKey: .schemaVersion)
+        try container.encode(agentVersion, forKey: .agentVersion)
+        try container.encodeStringOrNull(unitId, forKey: .unitId)
+        try container.encodeStringOrNull(unitSource?.rawValue, forKey: .unitSource)
+        try container.encode(osGeneration, forKey: .osGeneration)
+        try container.encode(trustedTime, forKey: .trustedTime)
+        try container.encode(clockRollbackDetected, forKey: .clockRollbackDetected)
+        try container.encode(licensed, forKey: .licensed)
+        try container.encode(licenses, forKey: .licenses)
+        try container.encode(products, forKey: .products)
+        try container.encode(features, forKey: .features)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(configuration, forKey: .configuration)
+        if let removalProfile {
+            try container.encode(removalProfile, forKey: .removalProfile)
+        } else {
+            try container.encodeNil(forKey: .removalProfile)
+        }
+        try container.encode(errors, forKey: .errors)
     }
 }
 
