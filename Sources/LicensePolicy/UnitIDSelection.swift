@@ -2,7 +2,9 @@
 /// judge, and nothing else.
 ///
 /// Kept as plain values so the rules (CLI.md "Unit ID") are testable without a device; the
-/// libudev code in LicensePlatform fills them in.
+/// libudev code in LicensePlatform fills them in. For an interface the rules skip on its name,
+/// link type and parent alone (`UnitIDSelection.isSkippedBeforeBusFacts`), the facts after
+/// those are not read: they are then false, nil and the interface's own devpath.
 public struct NetworkInterfaceFacts: Sendable, Equatable {
     /// Kernel interface name, e.g. `enp0s31f6`.
     public var name: String
@@ -184,14 +186,28 @@ public struct UnitIDSelection: Sendable, Equatable {
     static let ethernetLinkType = 1
     static let loopbackLinkType = 772
 
+    /// True when the rules skip an interface on its name, link type and parent alone (loopback,
+    /// virtual, not Ethernet): its other facts — USB, wireless, address origin, bus path — then
+    /// cannot change the verdict or its reason, and the platform layer need not read them.
+    public static func isSkippedBeforeBusFacts(name: String, linkType: Int?, hasParentDevice: Bool) -> Bool {
+        earlySkip(name: name, linkType: linkType, hasParentDevice: hasParentDevice) != nil
+    }
+
+    /// The first three skip rules of CLI.md, which look at nothing but the name, the link type
+    /// and whether there is a parent device; nil when none applies.
+    static func earlySkip(name: String, linkType: Int?, hasParentDevice: Bool) -> String? {
+        if linkType == loopbackLinkType || (name == "lo" && !hasParentDevice) { return "loopback" }
+        if !hasParentDevice { return "virtual (no parent device)" }
+        if linkType != ethernetLinkType {
+            return linkType.map { "not Ethernet (type \($0))" } ?? "not Ethernet (link type unknown)"
+        }
+        return nil
+    }
+
     /// The skip rules in CLI.md order, or the rank of a qualifying interface.
     static func judge(_ facts: NetworkInterfaceFacts) -> Judgement {
-        if facts.linkType == loopbackLinkType || (facts.name == "lo" && !facts.hasParentDevice) {
-            return .skipped("loopback")
-        }
-        if !facts.hasParentDevice { return .skipped("virtual (no parent device)") }
-        if facts.linkType != ethernetLinkType {
-            return .skipped(facts.linkType.map { "not Ethernet (type \($0))" } ?? "not Ethernet (link type unknown)")
+        if let why = earlySkip(name: facts.name, linkType: facts.linkType, hasParentDevice: facts.hasParentDevice) {
+            return .skipped(why)
         }
         if facts.isUSBAttached { return .skipped("USB-attached NIC (removable dongle)") }
         guard let id = UnitID(facts.address), let bytes = macBytes(id.value) else {

@@ -106,6 +106,51 @@ import Testing
         #expect(candidates(json).values.allSatisfy { !$0.chosen })
     }
 
+    /// Every interface the rules skip early (a virtual devpath, a devpath whose parent is no
+    /// device, loopback by type, no link type, another link type) next to wireless ones found by
+    /// `DEVTYPE` and by a `phy80211` entry: the whole list, its order (by devpath, not by name)
+    /// and every reason, as the agent printed them when it read every fact of every interface.
+    @Test func everyCandidateInDevpathOrderWithItsReason() throws {
+        func interface(_ devpath: String, _ address: String, type: String?, assign: String? = nil,
+                       properties: [(String, String)] = [], attributes: [(String, String)] = []) -> Umockdev.Device {
+            let name = String(devpath.split(separator: "/").last ?? "")
+            return Umockdev.Device(devpath, properties: [("INTERFACE", name), ("SUBSYSTEM", "net")] + properties,
+                                   attributes: [("address", address)] + (type.map { [("type", $0)] } ?? [])
+                                       + (assign.map { [("addr_assign_type", $0)] } ?? []) + attributes)
+        }
+        let devices = [
+            interface("/devices/virtual/net/aaa0", "00:e0:c5:00:00:0a", type: "1", assign: "0"),
+            interface("/devices/virtual/net/lo2", "00:00:00:00:00:00", type: "772"),
+            interface("/devices/orphan/net/eth0", "00:e0:c5:00:00:01", type: "1", assign: "0"),
+            interface("/devices/pci0000:00/0000:00:1c.0/net/wwan0", "00:e0:c5:00:00:02", type: "519"),
+            interface("/devices/pci0000:00/0000:00:1c.0/net/eth3", "00:e0:c5:00:00:03", type: nil),
+            Umockdev.Device("/devices/pci0000:00/0000:00:1c.0", properties: [("SUBSYSTEM", "pci")]),
+            interface("/devices/pci0000:00/0000:00:1f.6/net/eth9", "00:e0:c5:00:00:09", type: "1", assign: "3",
+                      properties: [("DEVTYPE", "wlan")]),
+            interface("/devices/pci0000:00/0000:00:1f.6/net/eth8", "00:e0:c5:00:00:08", type: "1", assign: "0",
+                      attributes: [("phy80211/name", "phy0")]),
+            Umockdev.Device("/devices/pci0000:00/0000:00:1f.6", properties: [("SUBSYSTEM", "pci")]),
+            interface("/devices/virtual/net/lo", "00:00:00:00:00:00", type: "772"),
+        ]
+        let directory = try TemporaryDirectory("unit-id-order")
+        let deviceFile = try Umockdev.write(devices, as: "order.umockdev", in: directory)
+        let result = try Umockdev.run(deviceFile: deviceFile, [Umockdev.agent, "unit-id", "--all"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout == """
+            00E0C5000008
+            ud-pocket  -  skipped: /license is not a separate mount
+            eth0  00:e0:c5:00:00:01  skipped: virtual (no parent device)
+            eth3  00:e0:c5:00:00:03  skipped: not Ethernet (link type unknown)
+            wwan0  00:e0:c5:00:00:02  skipped: not Ethernet (type 519)
+            eth8  00:e0:c5:00:00:08  chosen: wireless, universal, permanent, bus /devices/pci0000:00/0000:00:1f.6
+            eth9  00:e0:c5:00:00:09  candidate: wireless, universal, set address, bus /devices/pci0000:00/0000:00:1f.6
+            aaa0  00:e0:c5:00:00:0a  skipped: virtual (no parent device)
+            lo  00:00:00:00:00:00  skipped: loopback
+            lo2  00:00:00:00:00:00  skipped: loopback
+
+            """)
+    }
+
     // MARK: - UD Pocket
 
     struct SetupFailure: Error, CustomStringConvertible {

@@ -58,7 +58,7 @@ extension Udev {
             let fileSystem = block.property("ID_FS_TYPE").flatMap { $0.isEmpty ? nil : $0 }
             if try !Udev.isPartition(block) {
                 let hasPartitions = partitionParents.contains(block.syspath) || block.property("ID_PART_TABLE_TYPE") != nil
-                let isEmpty = try block.attribute("size")?.trimmingASCIIWhitespace() == "0"
+                let isEmpty = try block.trimmedAttribute("size") == "0"
                 guard fileSystem != nil || (!hasPartitions && !isEmpty) else { continue }
             }
             found.append(USBFileSystemDevice(name: block.sysname, deviceNode: node, fileSystemType: fileSystem,
@@ -80,7 +80,7 @@ extension Udev {
     /// block devices (a umockdev testbed has no `/sys/dev/block` links to look it up by).
     public func blockDevice(number: MountTable.DeviceNumber) throws(AgentError) -> UdevDevice? {
         let wanted = "\(number.major):\(number.minor)"
-        for block in try devices(inSubsystem: "block") where try block.attribute("dev")?.trimmingASCIIWhitespace() == wanted {
+        for block in try devices(inSubsystem: "block") where try block.trimmedAttribute("dev") == wanted {
             return block
         }
         return nil

@@ -45,9 +45,31 @@ public final class UdevDevice {
         }.map { String(cString: $0) }
     }
 
+    /// `attribute(name)` without the ASCII whitespace around it, exactly as
+    /// `trimmingASCIIWhitespace()` gives it. A value that is all ASCII (every address, number
+    /// and nearly every serial) is trimmed as bytes, which spares the generic string
+    /// algorithm's first-use cost at every boot; any other goes through that algorithm, whose
+    /// notion of a character (a space followed by a combining mark is none) it keeps.
+    public func trimmedAttribute(_ name: String) throws(AgentError) -> String? {
+        guard let value = try Udev.lookup("Cannot read a device attribute", path: syspath + "/" + name, {
+            udev_device_get_sysattr_value(pointer, name)
+        }) else { return nil }
+        return Self.trimmed(value)
+    }
+
+    /// `String(cString: value).trimmingASCIIWhitespace()`, computed on the bytes when they are all ASCII.
+    static func trimmed(_ value: UnsafePointer<CChar>) -> String {
+        let bytes = UnsafeRawBufferPointer(start: value, count: strlen(value))
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return String(cString: value).trimmingASCIIWhitespace() }
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+              let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+
     /// A sysfs attribute read as a decimal or `0x` hexadecimal integer; nil when absent or not a number.
     public func integerAttribute(_ name: String) throws(AgentError) -> Int? {
-        guard let text = try attribute(name)?.trimmingASCIIWhitespace() else { return nil }
+        guard let text = try trimmedAttribute(name) else { return nil }
         if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
         return Int(text)
     }
