@@ -112,9 +112,18 @@ public final class CurlTransfer {
         }
     }
 
-    /// POSTs `body` with `contentType` to `url` and returns the response body.
+    /// POSTs `body` with `contentType` to `url` and returns the response body; an HTTP status
+    /// of 400 or more is an error.
     public func post(url: String, body: [UInt8], contentType: String, options: Options) throws(AgentError) -> [UInt8] {
-        let response = try perform(url: url, options: options) { () throws(AgentError) in
+        let response = try send(url: url, body: body, contentType: contentType, options: options)
+        try CurlTransfer.failOnErrorStatus(response, url: url)
+        return response.body
+    }
+
+    /// POSTs `body` with `contentType` to `url` and returns whatever the server answered,
+    /// whatever the status: the caller decides what a status means.
+    public func send(url: String, body: [UInt8], contentType: String, options: Options) throws(AgentError) -> Response {
+        try perform(url: url, options: options) { () throws(AgentError) in
             try setHeaders(["Content-Type: \(contentType)", "Expect:"], url: url)
             try set(CURLOPT_POSTFIELDSIZE, Int(body.count), url: url)
             // COPYPOSTFIELDS: libcurl keeps its own copy, so `body` need not outlive this call.
@@ -123,8 +132,6 @@ public final class CurlTransfer {
                 try set(CURLOPT_COPYPOSTFIELDS, pointer: start, url: url)
             }
         }
-        try CurlTransfer.failOnErrorStatus(response, url: url)
-        return response.body
     }
 
     /// Sends `lines` as the request's headers. The list is built whole before libcurl sees it;
