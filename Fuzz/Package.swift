@@ -10,6 +10,7 @@ import PackageDescription
 let targets = [
     "FuzzLicenseDocument", "FuzzCMSEnvelope", "FuzzKeyring", "FuzzRemovalProfile", "FuzzSettings",
     "FuzzAgentConf", "FuzzStateFiles", "FuzzMountInfo", "FuzzOSRelease", "FuzzFastPathDifferential",
+    "FuzzPublicKeyDifferential",
 ]
 
 let package = Package(

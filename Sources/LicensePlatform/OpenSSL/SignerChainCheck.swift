@@ -45,7 +45,7 @@ struct SignerChainCheck {
     func evaluate(signer: X509Certificate, carried: [X509Certificate], at instant: Timestamp?) -> Outcome {
         let chain: [X509Certificate]
         do {
-            let context = try X509StoreContext(store: trust.store, leaf: signer, intermediates: carried, at: instant)
+            let context = try X509StoreContext(store: trust.store(), leaf: signer, intermediates: carried, at: instant)
             switch context.verifiedChain() {
             case .success(let verified): chain = verified
             case .failure(let failure):
