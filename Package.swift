@@ -4,7 +4,7 @@ import PackageDescription
 /// license-agent: the on-device licensing agent for IGEL OS endpoints.
 ///
 /// Layers, from the bottom up:
-/// - `COpenSSL`, `CUdev`, `CBlkid`, `CCurl`, `CLinux`: system libraries and syscalls (module map +
+/// - `COpenSSL`, `CUdev`, `CBlkid`, `CCurl`, `CSandbox`, `CLinux`: system libraries and syscalls (module map +
 ///   shim header only).
 /// - `LicensePlatform`: the only target that touches C pointers; one final class per C object.
 /// - `LicensePolicy`: plain Swift rules (documents, verdicts, unit IDs, time, entitlements,
@@ -42,12 +42,16 @@ let package = Package(
         .systemLibrary(
             name: "CCurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
+        // No pkgConfig: libseccomp is opened with dlopen by the network helper only (see CSandbox/shim.h).
+        .systemLibrary(
+            name: "CSandbox",
+            providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CLinux"),
         .target(name: "LicensePolicy"),
         .target(
             name: "LicensePlatform",
             dependencies: [
-                "COpenSSL", "CUdev", "CBlkid", "CCurl", "CLinux", "LicensePolicy",
+                "COpenSSL", "CUdev", "CBlkid", "CCurl", "CSandbox", "CLinux", "LicensePolicy",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         .target(

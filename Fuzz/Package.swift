@@ -10,7 +10,7 @@ import PackageDescription
 let targets = [
     "FuzzLicenseDocument", "FuzzCMSEnvelope", "FuzzKeyring", "FuzzRemovalProfile", "FuzzSettings",
     "FuzzAgentConf", "FuzzStateFiles", "FuzzMountInfo", "FuzzOSRelease", "FuzzFastPathDifferential",
-    "FuzzPublicKeyDifferential",
+    "FuzzPublicKeyDifferential", "FuzzTransferWire", "FuzzURLParts",
 ]
 
 let package = Package(

@@ -1,8 +1,9 @@
 // libcurl's easy interface, opened on first use.
 //
-// Only `fetch` and `activate` need libcurl, and linking it would load some thirty more
-// libraries (TLS, Kerberos, LDAP, IDN…) at every start of the agent, including the boot
-// check. So libcurl is not linked: the forwarders below open libcurl.so.4 with dlopen the
+// Only the network helper needs libcurl (every transfer of `fetch`, `activate` and `deploy`
+// runs there), and linking it would load some thirty more libraries (TLS, Kerberos,
+// LDAP, IDN…) at every start of the agent, including the boot check and the root process of
+// those very commands. So libcurl is not linked: the forwarders below open libcurl.so.4 with dlopen the
 // first time one is called and call through dlsym. curl/curl.h is included for its types
 // and constants only; calling a curl_* function directly from Swift fails to link, by
 // design. curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot call, so

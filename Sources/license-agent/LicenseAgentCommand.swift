@@ -51,6 +51,7 @@ struct LicenseAgentCommand: ParsableCommand {
             Console.write(BuildInfo.version)
             return
         }
+        if arguments == [NetworkHelper.command] { NetworkHelper.serve() }
         BootDispatch.runIfBootInvocation(arguments)
         let parsing = GlobalOption.movingLeadingOptions(arguments)
         do {

@@ -27,8 +27,10 @@ struct FetchCommand: ParsableCommand {
         discussion: """
             https certificates are verified; at most 5 redirects, 64 KiB and 30 seconds. Plain http and \
             ftp are accepted with a note: the license's signature, not the transport, makes it \
-            trustworthy. Exit 0 when the license was installed or was already present, 2 when it was \
-            refused, 1 on error.
+            trustworthy. The download runs in a helper process as the unprivileged user license-agent \
+            (nobody in a development tree): a file: URL naming a file only root can read cannot be \
+            fetched; use `import` for local files. Exit 0 when the license was installed or was \
+            already present, 2 when it was refused, 1 on error.
             """)
 
     @OptionGroup var options: GlobalOptions

@@ -118,6 +118,9 @@ import Testing
 
     @Test func fileURLIsInstalledAndAnotherUnitsLicenseIsRefused() throws {
         let setup = try Setup("fetch-file")
+        // The network helper reads file: URLs as its own user, not as root: the test's private
+        // directory (mkdtemp makes it 0700) must let others through to the served files.
+        try ProcessRunner.checked(["chmod", "o+x", setup.fixture.directory.path])
         let good = try setup.fetch("file://" + setup.files + "/EMP-NET.lic")
         #expect(good.status == 0, "\(good)")
         let other = try setup.fetch("file://" + setup.files + "/other.lic")

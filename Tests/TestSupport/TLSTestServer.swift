@@ -90,6 +90,18 @@ public final class LoopbackTestServer: @unchecked Sendable {
 
     public var baseURL: String { "\(mode.rawValue)://127.0.0.1:\(port)" }
 
+    private let peersPath: String
+
+    /// For every http(s) request so far, oldest first: its path and the uid owning the client's
+    /// socket (nil when `/proc/net/tcp` did not list it).
+    public func peers() -> [(path: String, uid: Int?)] {
+        let text = (try? String(contentsOfFile: peersPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return (object["path"] as? String ?? "", object["uid"] as? Int)
+        }
+    }
+
     /// What the server logged (requests, errors), for failure messages.
     public var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
@@ -106,6 +118,7 @@ public final class LoopbackTestServer: @unchecked Sendable {
     public init(mode: Mode, files: String, certificate: TestServerCA? = nil, unit: String = "", generation: Int = 12,
                 evaluationLicense: String? = nil, record: String? = nil, requestFile: String? = nil,
                 workDirectory: TemporaryDirectory) throws {
+        peersPath = workDirectory.appending("peers-\(mode.rawValue)-\(UUID().uuidString).jsonl")
         self.mode = mode
         var arguments = [LoopbackTestServer.script, "--mode", mode.rawValue, "--files", files,
                          "--unit", unit, "--generation", String(generation)]
@@ -113,6 +126,7 @@ public final class LoopbackTestServer: @unchecked Sendable {
         if let evaluationLicense { arguments += ["--evaluation-license", evaluationLicense] }
         if let record { arguments += ["--record", record] }
         if let requestFile { arguments += ["--request-file", requestFile] }
+        if mode != .ftp { arguments += ["--peers", peersPath] }
         log = workDirectory.appending("server-\(mode.rawValue)-\(UUID().uuidString).log")
 
         (processID, port) = try LoopbackTestServer.launch(arguments, log: log, what: "the \(mode) test server")

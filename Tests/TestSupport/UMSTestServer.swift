@@ -28,6 +28,8 @@ public final class UMSTestServer: @unchecked Sendable {
         public let ifModifiedSince: String?
         /// The names of every header the request carried, as the server parsed them.
         public let headerNames: [String]
+        /// The uid owning the client's socket (`/proc/net/tcp`); nil when it was not found.
+        public var peerUID: Int? = nil
     }
 
     public static var script: String {
@@ -82,7 +84,7 @@ public final class UMSTestServer: @unchecked Sendable {
             return Request(method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",
                            status: object["status"] as? Int ?? 0, ifNoneMatch: object["ifNoneMatch"] as? String,
                            ifModifiedSince: object["ifModifiedSince"] as? String,
-                           headerNames: object["headerNames"] as? [String] ?? [])
+                           headerNames: object["headerNames"] as? [String] ?? [], peerUID: object["peerUID"] as? Int)
         }
     }
 

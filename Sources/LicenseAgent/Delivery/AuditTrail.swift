@@ -19,7 +19,7 @@ final class AuditTrail {
 
     /// One `deploy` line: the link's host, and what happened.
     func line(_ outcome: String, link: String?, detail: String) {
-        let host = link.flatMap { (try? CurlURL($0))?.host }
+        let host = link.flatMap { URLParts($0)?.host }
         if let failed = log.record(.init(time: clock, action: "deploy", files: link.map { [Credentials.redacted($0)] } ?? [],
                                          outcome: outcome, detail: (host.map { "host \($0); " } ?? "") + detail)) {
             self.failed(failed)

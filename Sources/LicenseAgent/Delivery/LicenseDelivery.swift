@@ -75,22 +75,12 @@ public struct LicenseDelivery {
         }
     }
 
-    /// The device settings, read like every file the agent reads: a symlink, FIFO, directory,
-    /// a file over the limit or an I/O error is an error naming the file, never "nothing to do".
-    private func deviceSettings() throws(AgentError) -> Settings {
-        do {
-            return Settings(parsing: try OpenDirectory.open(layout.settingsDirectory)?.read(ConfigurationGuard.settingsName, limit: ConfigurationGuard.settingsLimit) ?? [])
-        } catch {
-            throw error.reported(as: error.code, "Cannot read the device settings, so no license can be deployed: \(error.summary)",
-                                 remedy: "/wfs/group.ini must be a regular file of at most 1 MiB; the next run reads it again")
-        }
-    }
-
     /// Runs the delivery once. With `onlyWhenUnlicensed` (the hourly timer), a device whose
     /// base license is current does nothing, not even a conditional request.
     public func run(onlyWhenUnlicensed: Bool = false) throws(AgentError) -> Outcome {
         let configuration = DeviceConfiguration(layout: layout)
-        let delivery = DeliverySettings(try deviceSettings())
+        let delivery = DeliverySettings(try UMSConnection(layout: layout).deviceSettings(
+            "no license can be deployed", retry: "the next run reads it again"))
         let trail = AuditTrail(layout: layout, clock: clock)
         var outcome = try deploy(delivery, configuration: configuration, trail: trail,
                                  onlyWhenUnlicensed: onlyWhenUnlicensed)
@@ -174,9 +164,7 @@ public struct LicenseDelivery {
     /// The poll and the download, holding the deploy lock (not the writer lock).
     private func deployUnderLock(_ delivery: DeliverySettings, configuration: DeviceConfiguration, trail: AuditTrail,
                                  onlyWhenUnlicensed: Bool) throws(AgentError) -> Outcome {
-        let options = CurlTransfer.Options(
-            proxy: (delivery.proxy ?? configuration.agentSettings["proxy"]).flatMap { $0.isEmpty ? nil : $0 },
-            extraCAFile: delivery.umsCA.map(layout.path), allowedProtocols: Self.linkProtocols)
+        let options = UMSConnection(layout: layout).options(delivery, configuration: configuration)
 
         let inspect = { () throws(AgentError) -> DeviceReport in try DeviceInspector(layout: layout, clock: clock).inspect() }
         if onlyWhenUnlicensed, !Self.wantsLicense(try inspect().entitlements, baseOnly: true) {
@@ -219,7 +207,7 @@ public struct LicenseDelivery {
 
     /// The poll (DELIVERY.md step 3): the link the UMS offers, or nil when it has none yet.
     /// A device without a unit ID does not ask.
-    private func ask(_ server: String, report: DeviceReport, options: CurlTransfer.Options,
+    private func ask(_ server: String, report: DeviceReport, options: NetworkTransfer.Options,
                      trail: AuditTrail) throws(AgentError) -> String? {
         guard let unit = report.unit else { throw try UnitIDReader(layout: layout).read().noUnitIDError }
         let poll = UMSLicensePoll(server: server, unit: unit, options: options)
@@ -234,16 +222,16 @@ public struct LicenseDelivery {
     }
 
     /// The conditional download of `link` and the import of what it delivered.
-    private func download(_ link: String, delivery: DeliverySettings, options: CurlTransfer.Options,
+    private func download(_ link: String, delivery: DeliverySettings, options: NetworkTransfer.Options,
                           trail: AuditTrail) throws(AgentError) -> Outcome {
         let shown = Credentials.redacted(link)
         let state = DeliveryState(layout: layout)
         let linkDigest = try Digest.sha256Hex(Array(link.utf8))
         let record = state.record()
         let conditional = record?.conditionalHeaders(forLinkSHA256: linkDigest) ?? []
-        let response: CurlTransfer.Response
+        let response: TransferResponse
         do {
-            response = try CurlTransfer().get(url: link, headers: conditional, options: options)
+            response = try NetworkTransfer().get(url: link, headers: conditional, options: options)
         } catch {
             throw TransferClock(layout: layout, clock: clock).explained(error.withTransferRemedy())
         }
@@ -282,7 +270,7 @@ public struct LicenseDelivery {
 
         trail.line("downloaded", link: link, detail: "sha256 \(contentDigest)" + (etag.map { "; ETag \($0)" } ?? "")
             + (lastModified.map { "; Last-Modified \($0)" } ?? ""))
-        let name = (try? CurlURL(link))?.fileName ?? "license.lic"
+        let name = URLParts(link)?.fileName ?? "license.lic"
         let body = response.body
         // The products already running: a license that only continues one changes nothing today.
         let running = Set((try? DeviceInspector(layout: layout, clock: clock).inspect())?.entitlements.products

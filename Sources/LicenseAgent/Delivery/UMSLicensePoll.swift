@@ -9,7 +9,7 @@ import LicensePolicy
 struct UMSLicensePoll {
     let server: String
     let unit: UnitID
-    let options: CurlTransfer.Options
+    let options: NetworkTransfer.Options
 
     /// The poll's URL: the server without a trailing `/`, and the unit ID percent-encoded
     /// (a UD Pocket's `#` would otherwise start a fragment).
@@ -22,7 +22,7 @@ struct UMSLicensePoll {
     /// The download link the UMS names, or nil when it has no license for this unit yet.
     func ask() throws(AgentError) -> String? {
         let shown = Credentials.redacted(endpoint)
-        let response = try CurlTransfer().get(url: endpoint, headers: ["Accept: application/json"], options: options)
+        let response = try NetworkTransfer().get(url: endpoint, headers: ["Accept: application/json"], options: options)
         switch response.status {
         case 204:
             return nil

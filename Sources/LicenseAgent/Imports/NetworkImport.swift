@@ -51,9 +51,10 @@ public struct NetworkImport {
         let proxy = effectiveProxy(connection, configuration)
         let bytes: [UInt8]
         do {
-            bytes = try CurlTransfer().download(url: url, options: .init(proxy: proxy, caFile: connection.caFile))
+            bytes = try NetworkTransfer().download(url: url, options: .init(proxy: proxy, caFile: connection.caFile))
         } catch {
-            throw TransferClock(layout: layout, clock: clock).explained(withProxyAdvice(error.withTransferRemedy(), proxy: proxy))
+            let advised = URLText.scheme(of: url) == "file" ? withFileAdvice(error) : withProxyAdvice(error.withTransferRemedy(), proxy: proxy)
+            throw TransferClock(layout: layout, clock: clock).explained(advised)
         }
         let candidate = LicenseImport.Candidate(source: Credentials.redacted(url),
                                                 preferredName: FileName(NetworkImport.fileName(of: url))) {
@@ -99,7 +100,7 @@ public struct NetworkImport {
         let proxy = effectiveProxy(connection, configuration)
         let bytes: [UInt8]
         do {
-            bytes = try CurlTransfer().post(url: endpoint, body: body, contentType: "application/json",
+            bytes = try NetworkTransfer().post(url: endpoint, body: body, contentType: "application/json",
                                             options: .init(proxy: proxy, caFile: connection.caFile, allowedProtocols: "https"))
         } catch {
             let advised = withProxyAdvice(error.withTransferRemedy(), proxy: proxy)
@@ -135,6 +136,13 @@ public struct NetworkImport {
     }
 
     /// Adds to a network failure whether a proxy was used and how to set one.
+    /// A `file:` URL that could not be read: the network helper reads it as its own user, not
+    /// as root (CLI.md `fetch`).
+    private func withFileAdvice(_ error: AgentError) -> AgentError {
+        guard error.code == .network else { return error }
+        return error.reported(as: error.code, error.summary, remedy: "file: URLs are read as the unprivileged user \(NetworkTransfer.helperUser), not as root; to install a file only root can read, use `license-agent import FILE`")
+    }
+
     private func withProxyAdvice(_ error: AgentError, proxy: String?) -> AgentError {
         guard error.code == .network else { return error }
         let advice = proxy.map { "The proxy \($0) was used; check it, or change proxy= in /etc/license-agent/agent.conf or pass --proxy URL" }
@@ -142,10 +150,11 @@ public struct NetworkImport {
         return error.reported(as: error.code, error.summary, remedy: [error.remedy, advice].compactMap { $0 }.joined(separator: ". "))
     }
 
-    /// The last component of `url`'s path as libcurl parses and decodes it (`%2D` is `-`), or
-    /// `license.lic` when it has none; `LicenseStore` makes it safe before it names a file.
+    /// The last component of `url`'s decoded path (`%2D` is `-`, as libcurl reads it), or
+    /// `license.lic` when it has none or `URLParts` declines the URL; `LicenseStore` makes it
+    /// safe before it names a file.
     static func fileName(of url: String) -> String {
-        (try? CurlURL(url))?.fileName ?? "license.lic"
+        URLParts(url)?.fileName ?? "license.lic"
     }
 }
 

@@ -37,6 +37,11 @@ public final class CurlTransfer {
         public var timeoutSeconds: Int
         /// Comma-separated schemes for `CURLOPT_PROTOCOLS_STR`.
         public var allowedProtocols: String
+        /// PEM certificates trusted instead of the system store, given as bytes rather than
+        /// as `caFile` (the network helper's way: the root process read the file).
+        public var caCertificates: [UInt8]?
+        /// PEM certificates trusted as well, given as bytes rather than as `extraCAFile`.
+        public var extraCACertificates: [UInt8]?
 
         public init(proxy: String? = nil, caFile: String? = nil, extraCAFile: String? = nil,
                     limit: Int = LicenseLimits.maximumFileSize, timeoutSeconds: Int = 30,
@@ -50,19 +55,8 @@ public final class CurlTransfer {
         }
     }
 
-    /// What a server answered: the status (nil for ftp and file), the headers of the final
-    /// response (names in lower case), and the body.
-    public struct Response: Sendable, Equatable {
-        public let status: Int?
-        public let headers: [String: String]
-        public let body: [UInt8]
-
-        /// The first line of the body as text, control characters escaped, for messages.
-        public var firstBodyLine: String {
-            let line = String(decoding: body.prefix(512), as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
-            return String(line.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }.prefix(200))
-        }
-    }
+    /// What a server answered (`TransferResponse`).
+    public typealias Response = TransferResponse
 
     private let handle: UnsafeMutableRawPointer
     /// libcurl writes its detailed message for the last failure here (`CURLOPT_ERRORBUFFER`).
@@ -134,6 +128,23 @@ public final class CurlTransfer {
         }
     }
 
+    /// Carries out `request` (the network helper's one call): a GET with its headers or a
+    /// POST of its body, answered whatever the status.
+    public func perform(_ request: TransferRequest) throws(AgentError) -> Response {
+        var options = Options(proxy: request.proxy, limit: request.limit, timeoutSeconds: request.timeoutSeconds,
+                              allowedProtocols: request.allowedProtocols)
+        options.caCertificates = request.caCertificates
+        options.extraCACertificates = request.extraCACertificates
+        switch request.method {
+        case .get:
+            return try get(url: request.url, headers: request.headers, options: options)
+        case .post:
+            let contentType = request.headers.first { $0.lowercased().hasPrefix("content-type:") }
+                .map { String($0.dropFirst("content-type:".count)).trimmingASCIIWhitespace() } ?? "application/octet-stream"
+            return try send(url: request.url, body: request.body, contentType: contentType, options: options)
+        }
+    }
+
     /// Sends `lines` as the request's headers. The list is built whole before libcurl sees it;
     /// `headers` is always the list the handle holds (an earlier request's is freed once it
     /// is replaced, the last one with the handle).
@@ -155,7 +166,8 @@ public final class CurlTransfer {
         headers = list
     }
 
-    private static func failOnErrorStatus(_ response: Response, url: String) throws(AgentError) {
+    /// An HTTP status of 400 or more as the error `download` and `post` report.
+    public static func failOnErrorStatus(_ response: Response, url: String) throws(AgentError) {
         if let status = response.status, status >= 400 {
             throw AgentError(.network, "The download from \(Credentials.redacted(url)) failed", cause: .httpStatus(status))
         }
@@ -179,7 +191,13 @@ public final class CurlTransfer {
         try set(CURLOPT_PROXY_SSL_VERIFYPEER, 1, url: url)
         try set(CURLOPT_PROXY_SSL_VERIFYHOST, 2, url: url)
         if let caFile = options.caFile { try set(CURLOPT_CAINFO, string: caFile, url: url) }
-        if let extra = options.extraCAFile { try addTrustedCertificates(extra, caFile: options.caFile, url: url) }
+        if let extra = options.extraCACertificates {
+            try trust(bundle: (options.caCertificates ?? defaultStore(caFile: options.caFile)) + extra, url: url)
+        } else if let pem = options.caCertificates {
+            try trust(bundle: pem, url: url)
+        } else if let extra = options.extraCAFile {
+            try addTrustedCertificates(extra, caFile: options.caFile, url: url)
+        }
         // An empty proxy switches off the environment's proxy variables as well.
         try set(CURLOPT_PROXY, string: options.proxy ?? "", url: url)
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer), url: url)
@@ -225,16 +243,29 @@ public final class CurlTransfer {
     /// carries both: the CA file's certificates, then `path`'s. Read here rather than by
     /// libcurl, so a missing `path` is reported as such rather than as a failed handshake.
     private func addTrustedCertificates(_ path: String, caFile: String?, url: String) throws(AgentError) {
+        try trust(bundle: defaultStore(caFile: caFile) + CurlTransfer.readExtraCAFile(path, url: url), url: url)
+    }
+
+    /// The PEM certificates of an extra CA file (`Options.extraCAFile`), which must not be
+    /// missing or empty.
+    public static func readExtraCAFile(_ path: String, url: String) throws(AgentError) -> [UInt8] {
         guard let pem = try DurableFile.read(path, limit: 1 << 20, followingSymlinks: true), !pem.isEmpty else {
             throw AgentError(.network, "The CA certificate file for \(Credentials.redacted(url)) is missing or empty", path: path,
                              failure: .extraCAFileMissing)
         }
-        var bundle: [UInt8] = []
-        if let store = caFile ?? defaultCAFile(),
-           let bytes = try? DurableFile.read(store, limit: 16 << 20, followingSymlinks: true) {
-            bundle = bytes + [UInt8(ascii: "\n")]
-        }
-        bundle += pem
+        return pem
+    }
+
+    /// The certificates of `caFile`, else of libcurl's built-in CA file (the system store),
+    /// followed by a line break; empty when there are none.
+    private func defaultStore(caFile: String?) -> [UInt8] {
+        guard let store = caFile ?? defaultCAFile(),
+              let bytes = try? DurableFile.read(store, limit: 16 << 20, followingSymlinks: true) else { return [] }
+        return bytes + [UInt8(ascii: "\n")]
+    }
+
+    /// Trusts exactly the PEM certificates of `bundle` (`CURLOPT_CAINFO_BLOB`, copied by libcurl).
+    private func trust(bundle: [UInt8], url: String) throws(AgentError) {
         try bundle.withUnsafeBufferPointer { buffer throws(AgentError) in
             var blob = curl_blob(data: UnsafeMutableRawPointer(mutating: buffer.baseAddress), len: buffer.count,
                                  flags: UInt32(CURL_BLOB_COPY))

@@ -10,6 +10,7 @@ the same over plain http (no certificate).
   GET  /to-file/NAME        302 to file://FILES/NAME (a client must refuse to follow it)
   GET  /big.lic             5 MiB with a Content-Length
   GET  /big-chunked.lic     5 MiB chunked (no length announced)
+  GET  /slow/NAME           the file NAME, after 4 seconds (a transfer still running)
   anything else             404 with a short body
   POST /v1/evaluation       checks the JSON body (unitId == --unit, osGeneration ==
                             --generation, email, name and company non-empty, termsAccepted
@@ -17,6 +18,8 @@ the same over plain http (no certificate).
                             in --record together with the contents of --request-file at that
                             moment (the agent's fetch.req), and answers 200 with
                             --evaluation-license's bytes; a body that does not match gets 400.
+--peers FILE: every request appends {"method","path","uid"} to FILE, uid being the owner of
+the client's socket (peer.py).
 ftp mode: an anonymous read-only FTP server (pyftpdlib) on 127.0.0.1 serving --files.
 
 The chosen ephemeral port is printed on stdout as "PORT 12345", and stdout is closed then.
@@ -27,7 +30,10 @@ import os
 import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 from urllib.parse import unquote
+
+from peer import peer_uid
 
 BIG = 5 * 1024 * 1024
 
@@ -47,6 +53,7 @@ def parse_arguments():
     parser.add_argument("--generation", type=int, default=12)
     parser.add_argument("--evaluation-license")
     parser.add_argument("--record")
+    parser.add_argument("--peers")
     parser.add_argument("--request-file")
     return parser.parse_args()
 
@@ -58,6 +65,12 @@ def make_handler(options):
         def log_message(self, format, *args):
             sys.stderr.write("server: " + (format % args) + "\n")
 
+        def record_peer(self):
+            if options.peers:
+                with open(options.peers, "a") as handle:
+                    handle.write(json.dumps({"method": self.command, "path": self.path,
+                                             "uid": peer_uid(self.client_address)}) + "\n")
+
         def reply(self, status, body, headers=()):
             self.send_response(status)
             for name, value in headers:
@@ -67,7 +80,11 @@ def make_handler(options):
             self.wfile.write(body)
 
         def do_GET(self):
+            self.record_peer()
             path = self.path.split("?")[0]
+            if path.startswith("/slow/"):
+                time.sleep(4)
+                path = "/files/" + path[len("/slow/"):]
             if path.startswith("/files/"):
                 name = os.path.basename(unquote(path[len("/files/"):]))
                 full = os.path.join(options.files, name)
@@ -100,6 +117,7 @@ def make_handler(options):
             return self.reply(404, b"not found\n")
 
         def do_POST(self):
+            self.record_peer()
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             if self.path != "/v1/evaluation":

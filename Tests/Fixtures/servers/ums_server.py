@@ -30,6 +30,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
+from peer import peer_uid
+
 # Descriptors inherited from a test process that runs many programs at once would keep their
 # pipes open (see license_server.py): close them at once.
 os.closerange(3, os.sysconf("SC_OPEN_MAX"))
@@ -63,6 +65,7 @@ def make_handler(options):
                     "ifNoneMatch": self.headers.get("If-None-Match"),
                     "ifModifiedSince": self.headers.get("If-Modified-Since"),
                     "headerNames": list(self.headers.keys()),
+                    "peerUID": peer_uid(self.client_address),
                 }) + "\n")
             self.send_response(status)
             for name, value in headers:

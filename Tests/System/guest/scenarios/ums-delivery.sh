@@ -48,6 +48,10 @@ phase_1() {
     expect check-ran "the boot check has run" wait_for_unit_run license-agent-check.service 5
     expect_equal unlicensed-before "state.json licensed before the delivery" "$(jq -r .licensed /run/license-agent/state.json)" false
     expect deploy-path-unit "license-agent-deploy.path is active" systemctl is-active license-agent-deploy.path
+    # Every download below runs in the network helper, dropped to this user inside the
+    # deploy unit's own sandbox: the package made it (sysusers.d).
+    expect helper-user "the package made the network helper's user license-agent" \
+        sh -c 'getent passwd license-agent | grep -q ":/usr/sbin/nologin$"'
     start_ums || return 0
     # The user: the deploy unit may write only /license and /wfs, so the answers live there.
     cat >/usr/local/bin/system-test-prompt <<'PROMPT'
