@@ -1,7 +1,7 @@
 // libcurl's easy interface, opened on first use.
 //
-// Only the network helper needs libcurl (every transfer of `fetch`, `activate` and `deploy`
-// runs there), and linking it would load some thirty more libraries (TLS, Kerberos,
+// Only the network helper needs libcurl (every transfer of `fetch`, `activate`, `deploy` and
+// `report` runs there), and linking it would load some thirty more libraries (TLS, Kerberos,
 // LDAP, IDN…) at every start of the agent, including the boot check and the root process of
 // those very commands. So libcurl is not linked: the forwarders below open libcurl.so.4 with dlopen the
 // first time one is called and call through dlsym. curl/curl.h is included for its types

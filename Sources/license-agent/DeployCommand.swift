@@ -31,6 +31,8 @@ struct DeployCommand: ParsableCommand {
             let outcome = try LicenseDelivery(layout: options.layout).run(onlyWhenUnlicensed: ifUnlicensed)
             Console.write(options.json ? JSONOutput.string(DeliveryDocument(outcome)) : DeliveryDocument.text(outcome))
             for line in outcome.warnings + outcome.problems { writeToStandardError(line) }
+            ReportAfterChange.run(layout: options.layout, changed: outcome.imported?.changedTheSet ?? false,
+                                  verbose: options.verbose)
             return outcome.exitStatus
         }
     }

@@ -31,6 +31,7 @@ struct ImportCommand: ParsableCommand {
             let outcome = try LicenseImport(layout: options.layout)
                 .run(LicenseImport.localCandidates(arguments: files), options: .init(replace: importOptions.replace))
             printImport(outcome, json: options.json)
+            ReportAfterChange.run(layout: options.layout, changed: outcome.changedTheSet, verbose: options.verbose)
             return outcome.exitStatus
         }
     }

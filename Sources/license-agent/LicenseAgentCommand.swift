@@ -23,7 +23,7 @@ struct LicenseAgentCommand: ParsableCommand {
             `license-agent --version` prints the agent's version.
             """,
         subcommands: [StatusCommand.self, CheckCommand.self, UnitIDCommand.self, ImportCommand.self,
-                      USBImportCommand.self, FetchCommand.self, DeployCommand.self, ActivateCommand.self,
+                      USBImportCommand.self, FetchCommand.self, DeployCommand.self, ReportCommand.self, ActivateCommand.self,
                       ProfilesCommand.self, RemoveCommand.self,
                       FeaturesCommand.self, AllowsCommand.self, MayUpdateCommand.self, ConfigCommand.self])
 

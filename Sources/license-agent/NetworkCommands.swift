@@ -55,6 +55,7 @@ struct FetchCommand: ParsableCommand {
                 try NetworkImport(layout: options.layout).fetch(url: url, connection: connection, replace: importOptions.replace)
             }
             printImport(outcome, json: options.json)
+            ReportAfterChange.run(layout: options.layout, changed: outcome.changedTheSet, verbose: options.verbose)
             return outcome.exitStatus
         }
     }

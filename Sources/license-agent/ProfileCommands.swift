@@ -85,6 +85,9 @@ struct ProfilesRunCommand: ParsableCommand {
                     break
                 }
             }
+            if case .ran(_, let removed) = run.outcome {
+                ReportAfterChange.run(layout: layout, changed: !removed.isEmpty, verbose: options.verbose)
+            }
             return run.exitStatus
         }
     }
@@ -144,6 +147,7 @@ struct RemoveCommand: ParsableCommand {
                 printRemoval(result, dryRun: dryRun)
             }
             if let failure = result.auditFailure { warnAuditMissing(failure) }
+            ReportAfterChange.run(layout: layout, changed: !dryRun && !result.isEmpty, verbose: options.verbose)
             return 0
         }
     }

@@ -47,6 +47,7 @@ struct USBImportCommand: ParsableCommand {
                     .run(source: source, waitSeconds: wait, options: .init(replace: importOptions.replace, action: "import-usb"))
             }
             printImport(outcome, json: options.json)
+            ReportAfterChange.run(layout: options.layout, changed: outcome.changedTheSet, verbose: options.verbose)
             return outcome.exitStatus
         }
     }

@@ -1,8 +1,8 @@
 import LicensePlatform
 import LicensePolicy
 
-/// What every exchange with the device's UMS shares — `deploy`'s poll and download: the
-/// device settings, read the same way, and the transfer options they give.
+/// What every exchange with the device's UMS shares — `deploy`'s poll and download, and
+/// `report`: the device settings, read the same way, and the transfer options they give.
 struct UMSConnection {
     let layout: DeviceLayout
 

@@ -13,6 +13,14 @@ demo (never used outside them).
                             the poll: 200 with the contents of --poll/UNIT.json when that file
                             exists (a JSON object such as {"downloadUrl": "..."}), 204 when not;
                             --poll/status holds a number to answer with that status instead
+  POST /v1/devices/UNIT/license-info
+                            the device's license information (`license-agent report`): the body
+                            is appended to --poll/license-info.jsonl as one JSON line (unit,
+                            path, content type, body as text, status answered), then answered
+                            200 {"received": true}. Quirks, by files in --poll:
+                            license-info-status holds a number to answer with instead (two-line
+                            body); license-info-garbage answers bytes that are not HTTP;
+                            license-info-delay holds seconds to wait before answering
   anything else             404
 
 Every request is appended to --record as one JSON line: method, path (as sent, still
@@ -27,6 +35,7 @@ import os
 import ssl
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
@@ -122,6 +131,38 @@ def make_handler(options):
                 return self.reply(204)
             with open(answer, "rb") as handle:
                 return self.reply(200, handle.read(), [("Content-Type", "application/json")])
+
+        def do_POST(self):
+            parts = self.path.split("?")[0].split("/")
+            if len(parts) == 5 and parts[1:3] == ["v1", "devices"] and parts[4] == "license-info":
+                return self.license_info(unquote(parts[3]))
+            return self.reply(404, b"not found\n")
+
+        def license_info(self, unit):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length > 0 else b""
+            quirk = lambda name: os.path.join(options.poll, "license-info-" + name)
+            status = 200
+            if os.path.isfile(quirk("status")):
+                with open(quirk("status")) as handle:
+                    status = int(handle.read().strip())
+            garbage = os.path.isfile(quirk("garbage"))
+            with RECORD_LOCK, open(os.path.join(options.poll, "license-info.jsonl"), "a") as record:
+                record.write(json.dumps({
+                    "unit": unit, "path": self.path, "contentType": self.headers.get("Content-Type"),
+                    "body": body.decode("utf-8", "replace"), "status": "garbage" if garbage else status,
+                }) + "\n")
+            if os.path.isfile(quirk("delay")):
+                with open(quirk("delay")) as handle:
+                    time.sleep(float(handle.read().strip()))
+            if garbage:
+                self.close_connection = True
+                self.wfile.write(b"\x00\x01 this is not HTTP \xff\r\n\r\n")
+                self.wfile.flush()
+                return
+            if status != 200:
+                return self.reply(status, b"the UMS cannot take license information: status %d\nsecond line\n" % status)
+            return self.reply(200, b'{"received": true}\n', [("Content-Type", "application/json")])
 
     return Handler
 

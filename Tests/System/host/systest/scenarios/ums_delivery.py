@@ -1,7 +1,8 @@
 """Scenario ums-delivery (DELIVERY.md): settings with a download link land, the license is
 installed and the user is asked before the device restarts: "later" (no reboot), then, for a
-second license, "now" (one reboot). NOT RUN while the package's license-agent has
-no `deploy` subcommand. Guest half: Tests/System/guest/scenarios/ums-delivery.sh."""
+second license, "now" (one reboot); after the reboot, the UMS holds the report that
+license-agent-report.service sent after the boot check. NOT RUN while the package's
+license-agent has no `deploy` subcommand (the report's checks: while it has no `report`). Guest half: Tests/System/guest/scenarios/ums-delivery.sh."""
 
 import os
 
