@@ -63,51 +63,35 @@ import Testing
         let agent = try Self.fetchInBackground(setup, path: "/slow/EMP-NET.lic")
         let helper = try #require(Self.waitForHelper(of: setup.fixture.root), "no network helper was seen")
         kill(helper.pid, SIGKILL)
-        let result = try agent.wait()
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("the network helper was killed by signal 9"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
-        #expect(try setup.fixture.installed().isEmpty)
+        try Self.expectOneSentenceAndNothingInstalled(try agent.wait(), saying: "the network helper was killed by signal 9", setup)
     }
 
     /// A system call outside the allow-list (here `mkdir`, made by a preloaded library when the
     /// helper connects) kills the helper with SIGSYS: the filter is real.
     @Test func aForbiddenSystemCallKillsTheHelper() throws {
         let setup = try NetworkImportTests.Setup("helper-filter")
-        let library = try Self.preload("""
+        let result = try Self.fetch(setup, preloading: """
             #include <sys/stat.h>
             int connect(int fd, const struct sockaddr *address, socklen_t length) {
                 if (getuid() != 0) mkdir("/tmp/license-agent-filter-probe", 0700);
                 return ((int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "connect"))(fd, address, length);
             }
-            """, in: setup.fixture.directory)
-        let result = try ProcessRunner.run([Umockdev.agent, "fetch", "--root", setup.fixture.root,
-                                            setup.https.baseURL + "/files/EMP-NET.lic", "--cacert", setup.ca.caPath],
-                                           environment: ["LD_PRELOAD": library])
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("the network helper was stopped by its system-call filter"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
-        #expect(try setup.fixture.installed().isEmpty)
+            """)
+        try Self.expectOneSentenceAndNothingInstalled(result, saying: "the network helper was stopped by its system-call filter", setup)
         #expect(setup.https.peers().isEmpty, "the helper reached the server")
     }
 
     /// An answer the root process cannot read (a preloaded library garbles the helper's stdout).
     @Test func aGarbledAnswerIsOneSentenceAndChangesNothing() throws {
         let setup = try NetworkImportTests.Setup("helper-garbage")
-        let library = try Self.preload("""
+        let result = try Self.fetch(setup, preloading: """
             ssize_t write(int fd, const void *bytes, size_t count) {
                 ssize_t (*real)(int, const void *, size_t) = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
                 if (getuid() != 0 && fd == 1) { real(fd, "LAA1garbage", 11); return (ssize_t)count; }
                 return real(fd, bytes, count);
             }
-            """, in: setup.fixture.directory)
-        let result = try ProcessRunner.run([Umockdev.agent, "fetch", "--root", setup.fixture.root,
-                                            setup.https.baseURL + "/files/EMP-NET.lic", "--cacert", setup.ca.caPath],
-                                           environment: ["LD_PRELOAD": library])
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("the network helper's answer is malformed"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
-        #expect(try setup.fixture.installed().isEmpty)
+            """)
+        try Self.expectOneSentenceAndNothingInstalled(result, saying: "the network helper's answer is malformed", setup)
     }
 
     /// A helper that hangs (a preloaded library blocks it in `connect`, where libcurl's own time
@@ -115,19 +99,13 @@ import Testing
     /// plus its start-up allowance.
     @Test func aHangingHelperIsStoppedAtTheTimeLimit() throws {
         let setup = try NetworkImportTests.Setup("helper-hang")
-        let library = try Self.preload("""
+        let result = try Self.fetch(setup, preloading: """
             int connect(int fd, const struct sockaddr *address, socklen_t length) {
                 if (getuid() != 0) for (;;) sleep(1000);
                 return ((int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "connect"))(fd, address, length);
             }
-            """, in: setup.fixture.directory)
-        let result = try ProcessRunner.run([Umockdev.agent, "fetch", "--root", setup.fixture.root,
-                                            setup.https.baseURL + "/files/EMP-NET.lic", "--cacert", setup.ca.caPath],
-                                           environment: ["LD_PRELOAD": library])
-        #expect(result.status == 1, "\(result)")
-        #expect(result.stderr.contains("did not finish within 30 seconds and was stopped"), "\(result.stderr)")
-        #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
-        #expect(try setup.fixture.installed().isEmpty)
+            """)
+        try Self.expectOneSentenceAndNothingInstalled(result, saying: "did not finish within 30 seconds and was stopped", setup)
     }
 
     /// `file:` URLs are read as the helper's user: a file only root can read is not fetched,
@@ -167,6 +145,24 @@ import Testing
     }()
 
     // MARK: Helpers
+
+    /// `license-agent fetch` of a served license, with a library made of `body` preloaded into
+    /// the agent and so into its helper (the root process is left alone by `getuid() != 0`).
+    static func fetch(_ setup: NetworkImportTests.Setup, preloading body: String) throws -> ProcessResult {
+        let library = try preload(body, in: setup.fixture.directory)
+        return try ProcessRunner.run([Umockdev.agent, "fetch", "--root", setup.fixture.root,
+                                      setup.https.baseURL + "/files/EMP-NET.lic", "--cacert", setup.ca.caPath],
+                                     environment: ["LD_PRELOAD": library])
+    }
+
+    /// Exit 1, one line on stderr that says `text`, and no license installed.
+    static func expectOneSentenceAndNothingInstalled(_ result: ProcessResult, saying text: String,
+                                                     _ setup: NetworkImportTests.Setup) throws {
+        #expect(result.status == 1, "\(result)")
+        #expect(result.stderr.contains(text), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
+        #expect(try setup.fixture.installed().isEmpty)
+    }
 
     /// `license-agent fetch` of `path` on the test server, running in the background.
     static func fetchInBackground(_ setup: NetworkImportTests.Setup, path: String) throws -> BackgroundProcess {
