@@ -7,9 +7,14 @@ import Testing
 /// `NetworkTransfer` with helpers that misbehave in every way the root process must survive:
 /// each ends in one transfer error, never in a hang, a crash or an answer taken as good.
 @Suite struct NetworkTransferTests {
-    /// A helper program made of `script` (run by /bin/sh after reading its request).
+    /// A helper program made of `script` (run by /bin/sh after reading its request). Written by
+    /// a child process, not by this one: a descriptor open for writing here could be inherited
+    /// by a program another test starts meanwhile, and the kernel refuses to run a file that is
+    /// open for writing (ETXTBSY).
     static func helper(_ script: String, in directory: TemporaryDirectory) throws -> NetworkTransfer {
-        let path = try directory.write("helper.sh", "#!/bin/sh\ncat >/dev/null\n\(script)\n", mode: 0o755)
+        let path = directory.appending("helper.sh")
+        try ProcessRunner.checked(["/bin/sh", "-c", "cat >\"$1\" && chmod 755 \"$1\"", "sh", path],
+                                  stdin: Data("#!/bin/sh\ncat >/dev/null\n\(script)\n".utf8))
         return NetworkTransfer(executable: path, grace: .milliseconds(500))
     }
 
