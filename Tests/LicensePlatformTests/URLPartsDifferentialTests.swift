@@ -18,7 +18,7 @@ import Testing
         "custom+scheme://host/a.lic", "https://:pw@host/a.lic", "https://host//a.lic", "https://1.2.3.4/a.lic",
         "https://256.1.1.1/a.lic", "https://1.2.3/a.lic", "https://a.1b/a.lic", "https://xn--bcher-kva.example/a.lic",
         "file:///m://pt/a.lic", "file:///c|/a.lic", "filCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCe://ilmic",
-        "abcdefghijklmnopqrstuvwxyz0123456://host/a.lic",
+        "abcdefghijklmnopqrstuvwxyz0123456://host/a.lic", "tp://hos////3%C3%A9//hosst/%Cc%A9.li",
     ]
 
     @Test(arguments: samples)

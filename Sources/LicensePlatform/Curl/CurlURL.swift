@@ -39,9 +39,12 @@ public final class CurlURL {
     /// The last component of the decoded path, without query or fragment (`EMP-R9HXH.lic`);
     /// nil when the path ends in `/` or cannot be decoded.
     public var fileName: String? {
-        guard let path = decodedPath, let last = path.split(separator: "/", omittingEmptySubsequences: false).last,
+        // Split at the byte `/`, not at the Character: a combining mark after a `/` would
+        // otherwise make one Character of both, and the "last component" hold a slash.
+        guard let path = decodedPath,
+              let last = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last,
               !last.isEmpty else { return nil }
-        return String(last)
+        return String(decoding: last, as: UTF8.self)
     }
 
     private func part(_ which: CURLUPart, flags: UInt32) -> String? {
