@@ -1,6 +1,42 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The release build of the code a boot runs refers to a concrete generic type's metadata
+/// through its accessor function rather than by mangled name. A mangled name is decoded at
+/// run time, and each conformance its generic requirements name (`[UInt8]: Hashable`,
+/// `AgentError: Error`) is then looked up by scanning every conformance record in the binary:
+/// a few hundred thousand instructions per type, paid at every boot. The accessor is a little
+/// more code and needs no lookup. (A frontend option: a toolchain without it fails the build.)
+let bootPathSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+                 .when(configuration: .release)),
+]
+
+/// How the shipped binary is linked: what every boot pays before main() and how much of the
+/// binary it keeps resident (Documentation/DECISIONS.md, "What a boot pays before the first
+/// license").
+/// - lld, which ships with the toolchain, packs the relative relocations (DT_RELR, applied by
+///   Debian 12's glibc): fewer pages written before main(). gold, the default, cannot.
+/// - `Packaging/link` comes first in the library search path. Its `libstdc++.so` is a linker
+///   script naming `libstdc++.a`: the C++ library the static Swift runtime needs is linked in
+///   (the parts it uses) instead of loaded, so the dynamic loader has one library fewer to map
+///   and relocate through the binary's symbol table.
+/// - libgcc's unwinder, which libstdc++ and the runtime's backtraces call, is linked in too
+///   (`-static-libgcc`): no libgcc_s.so.1 to load.
+/// - No symbol of the binary is exported (the static runtime's linker arguments export them
+///   all): the dynamic loader's lookups search a table of a few hundred names, not thousands.
+/// - The functions a boot runs come first (`Packaging/link/boot-path.order`, written by
+///   `Packaging/link/make-boot-path-order`): the kernel maps code around each page fault, and
+///   scattered code kept most of the binary's text resident. A name the file lists that no
+///   longer exists is ignored; a stale file only costs memory.
+let shippedLinkerFlags: [String] = {
+    let link = Context.packageDirectory + "/Packaging/link"
+    return ["-use-ld=lld", "-L", link, "-Xclang-linker", "-static-libgcc"]
+        + ["-z", "pack-relative-relocs", "--no-export-dynamic",
+           "--symbol-ordering-file=\(link)/boot-path.order", "--no-warn-symbol-ordering"]
+        .flatMap { ["-Xlinker", $0] }
+}()
+
 /// license-agent: the on-device licensing agent for IGEL OS endpoints.
 ///
 /// Layers, from the bottom up:
@@ -47,40 +83,38 @@ let package = Package(
             name: "CSandbox",
             providers: [.apt(["libseccomp-dev"])]),
         .systemLibrary(name: "CLinux"),
-        .target(name: "LicensePolicy"),
+        .target(name: "LicensePolicy", swiftSettings: bootPathSwiftSettings),
         .target(
             name: "LicensePlatform",
             dependencies: [
                 "COpenSSL", "CUdev", "CBlkid", "CCurl", "CSandbox", "CLinux", "LicensePolicy",
                 .product(name: "SystemPackage", package: "swift-system"),
-            ]),
+            ],
+            swiftSettings: bootPathSwiftSettings),
         .target(
             name: "LicenseAgent",
             dependencies: [
                 "LicensePolicy", "LicensePlatform",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            swiftSettings: bootPathSwiftSettings),
         .target(
             name: "CommandReporting",
             dependencies: [
                 "LicensePolicy", "LicensePlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
-            ]),
+            ],
+            swiftSettings: bootPathSwiftSettings),
         .executableTarget(
             name: "license-agent",
             dependencies: [
                 "LicenseAgent", "LicensePolicy", "CommandReporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The shipped build packs its relative relocations (DT_RELR, which Debian 12's glibc
-            // applies): fewer pages touched before main() at every boot. The toolchain's default
-            // linker, gold, cannot; lld, which ships with the toolchain, can.
-            linkerSettings: [
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
-                             .when(configuration: .release)),
-            ]),
+            swiftSettings: bootPathSwiftSettings,
+            linkerSettings: [.unsafeFlags(shippedLinkerFlags, .when(configuration: .release))]),
         .executableTarget(
             name: "license-issuer",
             dependencies: [
