@@ -71,8 +71,9 @@ let package = Package(
         .systemLibrary(
             name: "CUdev", pkgConfig: "libudev",
             providers: [.apt(["libudev-dev"])]),
+        // No pkgConfig: libblkid is opened with dlopen by `import-usb` only (see CBlkid/shim.h).
         .systemLibrary(
-            name: "CBlkid", pkgConfig: "blkid",
+            name: "CBlkid",
             providers: [.apt(["libblkid-dev"])]),
         // No pkgConfig: libcurl is opened with dlopen on first use, not linked (see CCurl/shim.h).
         .systemLibrary(

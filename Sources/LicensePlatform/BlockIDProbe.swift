@@ -24,26 +24,31 @@ public final class BlockIDProbe {
         case ambiguous
     }
 
-    /// Opens `node` read-only for probing.
+    /// Opens `node` read-only for probing (and libblkid, the first time: see CBlkid's shim).
     public init(node: String) throws(AgentError) {
-        pointer = try pointerOrErrno("blkid_new_probe_from_filename") { blkid_new_probe_from_filename(node) }
+        guard blkid_shim_available() != 0 else {
+            let reason = dlerror().map { String(cString: $0) } ?? "the dynamic loader gave no reason"
+            throw AgentError(.devices, "libblkid (libblkid.so.1) is not installed, so the device's filesystem cannot be probed",
+                             path: node, cause: .text(reason))
+        }
+        pointer = try pointerOrErrno("blkid_new_probe_from_filename") { blkid_shim_new_probe_from_filename(node) }
             .orThrow(.devices, "Cannot open the device to probe its filesystem", path: node)
     }
 
-    deinit { blkid_free_probe(pointer) }
+    deinit { blkid_shim_free_probe(pointer) }
 
     /// Reads the superblocks and says which filesystem is there.
     public func probe() throws(AgentError) -> Finding {
-        _ = blkid_probe_enable_superblocks(pointer, 1)
-        _ = blkid_probe_set_superblocks_flags(pointer, BLKID_SUBLKS_TYPE)
+        _ = blkid_shim_probe_enable_superblocks(pointer, 1)
+        _ = blkid_shim_probe_set_superblocks_flags(pointer, BLKID_SUBLKS_TYPE)
         // libblkid answers -1 with errno set when it fails; -2 ("ambiguous") is an answer.
-        let answer = try valueOrErrno("blkid_do_safeprobe") { blkid_do_safeprobe(pointer) }
+        let answer = try valueOrErrno("blkid_do_safeprobe") { blkid_shim_do_safeprobe(pointer) }
             .orThrow(.devices, "libblkid could not read the device's superblocks", path: nil)
         switch answer {
         case 0:
             var value: UnsafePointer<CChar>?
             var length = 0
-            guard blkid_probe_lookup_value(pointer, "TYPE", &value, &length) == 0, let value else { return .nothing }
+            guard blkid_shim_probe_lookup_value(pointer, "TYPE", &value, &length) == 0, let value else { return .nothing }
             return .fileSystem(String(cString: value))
         case 1:
             return .nothing
