@@ -136,14 +136,14 @@ import TestSupport
                                               #"{"schemaVersion":1,"trustedTimeMark":"\#(mark)","unitId":"00E0C51C5087"}"#)
         // Find the reads of state.json, then make each of them fail in turn.
         let trace = device.directory.appending("trace")
-        _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
+        _ = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f", "-qq", "-y",
                                    "-o", trace, "-e", "trace=read", Umockdev.agent, "check", "--root", device.root])
         let reads = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" read(") }
         let calls = reads.indices.filter { reads[$0].contains("wfs/license-agent/state.json>") }.map { $0 + 1 }
         try #require(!calls.isEmpty, "check reads state.json")
         for call in calls {
             try device.directory.write("wfs/license-agent/state.json", #"{"schemaVersion":1,"trustedTimeMark":"\#(mark)","unitId":"00E0C51C5087"}"#)
-            let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq",
+            let result = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f", "-qq",
                                                 "-o", "/dev/null", "-e", "inject=read:error=EIO:when=\(call)",
                                                 Umockdev.agent, "check", "--json", "--root", device.root])
             #expect(result.status == 1, "EIO at read #\(call) is reported: \(result)")

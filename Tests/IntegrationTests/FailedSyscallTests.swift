@@ -51,7 +51,7 @@ import TestSupport
 
         /// `strace OPTIONS… license-agent…` under umockdev with the fixture NIC.
         func run(_ change: Change, strace options: [String]) throws -> ProcessResult {
-            try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"]
+            try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f", "-qq"]
                                   + options + arguments(change))
         }
 

@@ -113,14 +113,14 @@ extension FaultInjectionTests {
             try rules.seed(device.tree)
             _ = try device.tree.directory.write("run/license-agent/state.json", stale)
             let trace = device.tree.directory.appending("trace")
-            _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq", "-y",
+            _ = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f", "-qq", "-y",
                                        "-o", trace, "-e", "trace=\(syscall)"] + check)
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.contains(" \(syscall)(") }
             for call in lines.indices.filter({ lines[$0].contains(device.tree.root) }).map({ $0 + 1 }) {
                 try device.reset()
                 try rules.seed(device.tree)
                 _ = try device.tree.directory.write("run/license-agent/state.json", stale)
-                let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f",
+                let result = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f",
                                                     "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + check)
                 runs += 1
                 let site = "\(errno) at \(syscall) #\(call) of check"
@@ -168,13 +168,13 @@ extension FaultInjectionTests {
             try reset()
             try rules.seed(setup.device)
             let trace = setup.device.directory.appending("trace")
-            _ = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-qq", "-y",
+            _ = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-qq", "-y",
                                        "-o", trace, "-e", "trace=\(syscall)"] + deploy)
             let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("\(syscall)(") }
             for call in lines.indices.filter({ lines[$0].contains(setup.device.root) }).map({ $0 + 1 }) {
                 try reset()
                 try rules.seed(setup.device)
-                let result = try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace",
+                let result = try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace",
                                                     "-qq", "-o", "/dev/null", "-e", "inject=\(syscall):error=\(errno):when=\(call)"] + deploy)
                 runs += 1
                 let site = "\(errno) at \(syscall) #\(call) of deploy"

@@ -22,7 +22,7 @@ import TestSupport
     /// `config apply CANDIDATE` under strace with `options`, on the PAS's last active days.
     static func apply(_ device: DeviceTree, _ candidate: String, strace options: [String]) throws -> ProcessResult {
         try ProcessRunner.run(ProcessRunner.fakeClock("2026-12-15 09:05:00")
-            + ["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"] + options
+            + Umockdev.reproducible("device") + ["strace", "-f", "-qq"] + options
             + [Umockdev.agent, "config", "apply", "--root", device.root, candidate])
     }
 

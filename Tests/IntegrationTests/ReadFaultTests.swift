@@ -35,7 +35,7 @@ import TestSupport
         /// `strace OPTIONS… license-agent ARGUMENTS… --root ROOT` under umockdev, after a reset.
         func run(_ arguments: [String], strace options: [String]) throws -> ProcessResult {
             try reset()
-            return try ProcessRunner.run(["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"]
+            return try ProcessRunner.run(try Umockdev.reproducible("device") + ["strace", "-f", "-qq"]
                                          + options + [Umockdev.agent] + arguments + ["--root", tree.root])
         }
 

@@ -25,7 +25,7 @@ import TestSupport
         let partition = device.tree.directory.appending("license")
         let pending = device.tree.directory.appending("run/license-agent/remount-pending")
         let errors = device.tree.directory.appending("agent.err")
-        let quoted = (["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"] + options
+        let quoted = try (Umockdev.reproducible("device") + ["strace", "-f", "-qq"] + options
                       + device.arguments(change)).map { "'\($0)'" }.joined(separator: " ")
         let result = try ProcessRunner.run(["unshare", "-m", "--propagation", "private", "sh", "-ec", """
             rm -f \(pending)

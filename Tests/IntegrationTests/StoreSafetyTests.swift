@@ -167,7 +167,7 @@ import TestSupport
             if operation == .remove { try device.install("B.lic", b) }
             try device.directory.write("license/dsa/licenses/notes.txt", "notes")
         }
-        let command = ["umockdev-run", "-d", try Umockdev.fixture("device"), "--", "strace", "-f", "-qq"]
+        let command = try Umockdev.reproducible("device") + ["strace", "-f", "-qq"]
         let agent = operation == .replace
             ? [Umockdev.agent, "import", "--replace", "--root", device.root, candidateA, candidateB]
             : [Umockdev.agent, "remove", "--product", "EMP", "--root", device.root]

@@ -71,6 +71,16 @@ public enum Umockdev {
         try ProcessRunner.run(try commandLine(deviceFile: deviceFile, arguments), environment: environment)
     }
 
+    /// The start of a command that runs under `umockdev-run` with the fixture `name`, with
+    /// address-space randomisation off (`setarch -R`), for tests that trace a run and then
+    /// make its N-th call of a system call fail (strace `inject=…:when=N`): the two runs must
+    /// make the same calls in the same order. They would not: at start-up the Swift runtime
+    /// reads `/proc/self/maps` in as many `read`s as the file happens to be long, and its
+    /// length follows the randomised layout, so N could land on another file's `read`.
+    public static func reproducible(_ name: String) throws -> [String] {
+        ["setarch", "-R", "umockdev-run", "-d", try fixture(name), "--"]
+    }
+
     /// The built `license-agent`.
     public static var agent: String { ProcessRunner.buildDirectory + "/license-agent" }
 }
