@@ -27,9 +27,8 @@ public final class BlockIDProbe {
     /// Opens `node` read-only for probing (and libblkid, the first time: see CBlkid's shim).
     public init(node: String) throws(AgentError) {
         guard blkid_shim_available() != 0 else {
-            let reason = dlerror().map { String(cString: $0) } ?? "the dynamic loader gave no reason"
             throw AgentError(.devices, "libblkid (libblkid.so.1) is not installed, so the device's filesystem cannot be probed",
-                             path: node, cause: .text(reason))
+                             path: node, cause: .text(DynamicLoader.lastError()), remedy: "Install the libblkid1 package")
         }
         pointer = try pointerOrErrno("blkid_new_probe_from_filename") { blkid_shim_new_probe_from_filename(node) }
             .orThrow(.devices, "Cannot open the device to probe its filesystem", path: node)

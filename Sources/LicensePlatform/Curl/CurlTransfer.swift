@@ -333,12 +333,7 @@ extension AgentError.Failure {
 extension CurlTransfer {
     /// libcurl cannot be loaded: what the loader said.
     static func libcurlMissingError() -> AgentError {
-        AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(loaderError()), failure: .libcurlMissing)
-    }
-
-    /// Why libcurl could not be opened, in the dynamic loader's words.
-    static func loaderError() -> String {
-        guard let message = dlerror() else { return "the dynamic loader gave no reason" }
-        return String(cString: message)
+        AgentError(.network, "libcurl (libcurl.so.4) is not installed", cause: .text(DynamicLoader.lastError()),
+                   failure: .libcurlMissing)
     }
 }

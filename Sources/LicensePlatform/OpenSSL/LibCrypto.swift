@@ -21,8 +21,8 @@ public enum LibCrypto {
         OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG) | UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
     }()
 
-    /// Initialises libcrypto without its configuration file or exit handler; true when libcrypto
-/// is usable.
+    /// Initialises libcrypto without its configuration file or exit handler; true when
+    /// libcrypto is usable.
     @discardableResult
     public static func initialize() -> Bool { initialized }
 }
